@@ -1,0 +1,58 @@
+"""Date parsing for facts: strict ISO for JSON, day-first human input for CLI flags and CSV cells.
+
+An input that is ambiguous or impossible is an error naming the field, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from dateutil import parser as dateutil_parser
+
+from .errors import FactError
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+# 17.11.2025, 17/11/2025, 17-11-2025: Estonian order, day first.
+_NUMERIC_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})")
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# Two defaults that differ in every component: if the parsed value depends on the
+# default, the input lacked that component ("Nov 2025") and we refuse to guess it.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)
+
+
+def parse_iso_date(value: str, field: str) -> date:
+    if not _ISO.fullmatch(value):
+        raise FactError(field, f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise FactError(field, f"{value!r} is not a real date ({exc})") from None
+
+
+def parse_human_date(value: str, field: str) -> date:
+    text = value.strip()
+    if _ISO.fullmatch(text):
+        return parse_iso_date(text, field)
+    numeric = _NUMERIC_DMY.fullmatch(text)
+    if numeric:
+        day, month, year = numeric.groups()
+        if len(year) != 4:
+            raise FactError(field, f"{value!r} is ambiguous: write the year with four digits")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise FactError(field, f"{value!r} is not a real date ({exc})") from None
+    if not _FOUR_DIGIT_YEAR.search(text):
+        raise FactError(field, f"{value!r} is ambiguous: write the year with four digits")
+    try:
+        first = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_A)
+        second = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_B)
+    except (ValueError, OverflowError) as exc:
+        raise FactError(field, f"{value!r} is not a date I can read ({exc})") from None
+    if first != second:
+        raise FactError(field, f"{value!r} is incomplete: give day, month and year")
+    if first.time() != datetime.min.time():
+        raise FactError(field, f"{value!r} has a time of day: give only a date")
+    return first.date()
