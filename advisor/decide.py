@@ -1,0 +1,300 @@
+"""Deciding a case: the engine for fully known facts, the table's completions otherwise.
+
+Contract §2: a case is `decided` when every completion of its unknown facts leads to the
+same route, else `incomplete` with the candidate routes and the questions that split them.
+One refinement: the chip `unknown` is a value the rules may route on (a lost card with an
+unknown chip is suspended at once, contract §3); only where no routing rule fires for it
+is the chip completed like any other unknown fact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .decision import Decision, Outcome, compose, most_urgent
+from .errors import EngineError, RulesLoadError
+from .facts import UNKNOWN_GENERATION, Facts, possible_generations, situation
+from .model import Route, Status
+from .rulebook import Rule, RuleBook
+from .schema import SITUATION_FIELDS
+from .table import INADMISSIBLE, DecisionTable, RulesetTable
+
+_MEMO_LIMIT = 200_000
+GENERATION = "card_generation"
+
+
+def route_ruleset_name(book: RuleBook) -> str:
+    """Precedence only means something within one ruleset: all routing rules share one file."""
+    names = [rs.name for rs in book.rulesets if any(r.kind == "route" for r in rs.rules)]
+    if len(names) != 1:
+        raise RulesLoadError(
+            ", ".join(names) or str(book.directory), "routing rules must all live in one rule file"
+        )
+    return names[0]
+
+
+@dataclass(frozen=True)
+class _Completion:
+    buckets: tuple[int, ...]
+    trace: int
+
+
+class Decider:
+    def __init__(self, book: RuleBook, table: DecisionTable | Callable[[], DecisionTable]) -> None:
+        self.book = book
+        self.route_ruleset = route_ruleset_name(book)
+        self._table_source = table
+        self._table: DecisionTable | None = table if isinstance(table, DecisionTable) else None
+        self._lock = threading.Lock()
+        self._memo: dict[tuple[tuple[Any, ...], ...], Decision] = {}
+        self._outcomes: dict[tuple[str, int], Outcome] = {}
+        self._rule_index: dict[str, Rule] | None = None
+        self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
+
+    @property
+    def table(self) -> DecisionTable:
+        if self._table is None:
+            assert callable(self._table_source)
+            with self._lock:
+                if self._table is None:
+                    self._table = self._table_source()
+        return self._table
+
+    # --- entry points -----------------------------------------------------------------
+
+    def decide(self, facts: Facts, *, engine: bool = True) -> Decision:
+        """Decide one validated case. With `engine`, fully known cases go through the rule
+        engine live; everything else (and batch work) is answered from the table."""
+        return _with_id(self.decide_anonymous(facts, engine=engine), facts.id)
+
+    def decide_anonymous(self, facts: Facts, *, engine: bool = True) -> Decision:
+        """The decision without the case id: table answers are shared between cases."""
+        view = situation(facts)
+        decision: Decision | None = None
+        if engine and self._needed <= view.keys():
+            outcome = compose(self.book, self.book.fire(view))
+            if outcome.route is not None:
+                decision = self._decided([outcome])
+        if decision is None:
+            generations = (
+                possible_generations(facts) if view[GENERATION] == UNKNOWN_GENERATION else ()
+            )
+            decision = self.decide_situation(view, tuple(str(g) for g in generations))
+        return decision
+
+    def decide_situation(
+        self, view: Mapping[str, Any], generations: tuple[str, ...] = ()
+    ) -> Decision:
+        """`generations`: the chips an `unknown` generation may stand for (default: all)."""
+        table = self.table
+        key = tuple(table.tables[rs.name].space.key(view) for rs in self.book.rulesets)
+        memo_key = (*key, generations)
+        cached = self._memo.get(memo_key)
+        if cached is None:
+            cached = self._resolve(table, key, generations)
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[memo_key] = cached
+        return cached
+
+    # --- resolution -------------------------------------------------------------------
+
+    def _outcome(self, ruleset: str, trace_id: int) -> Outcome:
+        found = self._outcomes.get((ruleset, trace_id))
+        if found is None:
+            trace = self.table.tables[ruleset].traces[trace_id]
+            found = compose(self.book, {ruleset: trace})
+            self._outcomes[(ruleset, trace_id)] = found
+        return found
+
+    def _completions(
+        self,
+        t: RulesetTable,
+        key: Sequence[int | None],
+        expand: bool,
+        generations: tuple[str, ...] = (),
+    ) -> list[_Completion]:
+        axes = t.space.axes
+        unknown = [i for i, b in enumerate(key) if b is None]
+        gen_axis = next((i for i, a in enumerate(axes) if a.field == GENERATION), None)
+        out: list[_Completion] = []
+        for combo in itertools.product(*(range(len(axes[i].values)) for i in unknown)):
+            buckets = list(key)
+            for i, b in zip(unknown, combo, strict=True):
+                buckets[i] = b
+            full = tuple(b for b in buckets if b is not None)
+            trace = t.trace_id(full)
+            if trace == INADMISSIBLE:
+                continue
+            if (
+                expand
+                and gen_axis is not None
+                and axes[gen_axis].values[full[gen_axis]] == UNKNOWN_GENERATION
+                and self._outcome(t.space.ruleset, trace).route is None
+            ):
+                for value in axes[gen_axis].values:
+                    if value != UNKNOWN_GENERATION and (not generations or value in generations):
+                        concrete = (
+                            *full[:gen_axis],
+                            axes[gen_axis].bucket(value),
+                            *full[gen_axis + 1 :],
+                        )
+                        out.append(_Completion(concrete, t.trace_id(concrete)))
+                continue
+            out.append(_Completion(full, trace))
+        return out
+
+    def _resolve(
+        self,
+        table: DecisionTable,
+        keys: tuple[tuple[int | None, ...], ...],
+        generations: tuple[str, ...],
+    ) -> Decision:
+        outcomes: list[Outcome] = []
+        route_completions: list[_Completion] = []
+        for ruleset, key in zip(self.book.rulesets, keys, strict=True):
+            t = table.tables[ruleset.name]
+            is_route = ruleset.name == self.route_ruleset
+            completions = self._completions(t, key, expand=is_route, generations=generations)
+            if is_route:
+                route_completions = completions
+            outcomes.append(_common([self._outcome(ruleset.name, c.trace) for c in completions]))
+        merged = self._union(outcomes)
+        routes = {self._outcome(self.route_ruleset, c.trace).route for c in route_completions}
+        if None in routes:
+            raise EngineError("a completion reaches no route: run `advisor rules check`")
+        if len(routes) == 1:
+            return self._decided_from(route_completions, merged)
+        rt = table.tables[self.route_ruleset]
+        route_key = keys[[rs.name for rs in self.book.rulesets].index(self.route_ruleset)]
+        return Decision(
+            Status.INCOMPLETE,
+            self.book.version,
+            advisories=merged.advisories,
+            candidates=self._candidates(route_completions),
+            questions=self._questions(rt, route_key, route_completions, generations),
+            fired=merged.fired,
+            because=self._because(merged.fired),
+        )
+
+    def _decided_from(self, completions: list[_Completion], merged: Outcome) -> Decision:
+        routed = [self._outcome(self.route_ruleset, c.trace) for c in completions]
+        urgency = most_urgent(o.urgency for o in routed)
+        also = [r for r in routed[0].also if all(r in o.also for o in routed)]
+        return Decision(
+            Status.DECIDED,
+            self.book.version,
+            route=routed[0].route,
+            urgency=urgency,
+            also=tuple(also),
+            advisories=merged.advisories,
+            fired=merged.fired,
+            because=self._because(merged.fired),
+        )
+
+    def _decided(self, outcomes: list[Outcome]) -> Decision:
+        (outcome,) = outcomes
+        return Decision(
+            Status.DECIDED,
+            self.book.version,
+            route=outcome.route,
+            urgency=outcome.urgency,
+            also=outcome.also,
+            advisories=outcome.advisories,
+            fired=outcome.fired,
+            because=self._because(outcome.fired),
+        )
+
+    def _union(self, outcomes: list[Outcome]) -> Outcome:
+        """Join the outcomes of different rulesets into one, in priority order."""
+        rules = self._rules_by_name()
+        fired = sorted({f for o in outcomes for f in o.fired}, key=lambda n: rules[n].pri)
+        advisories = [rules[n].advisory for n in fired if rules[n].advisory is not None]
+        return Outcome(
+            None, None, (), tuple(dict.fromkeys(a for a in advisories if a)), tuple(fired)
+        )
+
+    def _because(self, fired: Sequence[str]) -> tuple[str, ...]:
+        rules = self._rules_by_name()
+        return tuple(rules[name].because for name in fired)
+
+    def _rules_by_name(self) -> dict[str, Rule]:
+        if self._rule_index is None:
+            self._rule_index = {r.name: r for r in self.book.rules()}
+        return self._rule_index
+
+    def _candidates(self, completions: list[_Completion]) -> tuple[Route, ...]:
+        # Safety first: list the candidates in the order of the rules that reach them.
+        best: dict[Route, int] = {}
+        rules = self._rules_by_name()
+        for c in completions:
+            outcome = self._outcome(self.route_ruleset, c.trace)
+            assert outcome.route is not None
+            pri = min(rules[n].pri for n in outcome.fired if rules[n].route == outcome.route)
+            best[outcome.route] = min(best.get(outcome.route, pri), pri)
+        return tuple(sorted(best, key=best.__getitem__))
+
+    def _questions(
+        self,
+        t: RulesetTable,
+        key: Sequence[int | None],
+        completions: list[_Completion],
+        generations: tuple[str, ...],
+    ) -> tuple[str, ...]:
+        """The unknown facts whose answer can change the route, most informative first:
+        by the expected drop in route entropy over the completions."""
+        route_of = {c.trace: self._outcome(self.route_ruleset, c.trace).route for c in completions}
+        total = Counter(route_of[c.trace] for c in completions)
+        base = _entropy(total)
+        axes = t.space.axes
+        scored: list[tuple[float, int, str]] = []
+        for i, axis in enumerate(axes):
+            groups: dict[int, Counter[Route | None]] = {}
+            if key[i] is None:
+                for c in completions:
+                    groups.setdefault(c.buckets[i], Counter())[route_of[c.trace]] += 1
+            elif axis.field == GENERATION and axis.values[key[i] or 0] == UNKNOWN_GENERATION:
+                # Ask for the chip as if it were unknown: what would each answer decide?
+                for value in axis.values:
+                    if value == UNKNOWN_GENERATION or (generations and value not in generations):
+                        continue
+                    fixed = list(key)
+                    fixed[i] = axis.bucket(value)
+                    group: Counter[Route | None] = Counter()
+                    for c in self._completions(t, fixed, expand=False):
+                        group[self._outcome(self.route_ruleset, c.trace).route] += 1
+                    groups[fixed[i] or 0] = group
+            else:
+                continue
+            if all(set(g) == set(total) for g in groups.values()):
+                continue
+            n = sum(sum(g.values()) for g in groups.values())
+            gain = base - sum(sum(g.values()) / n * _entropy(g) for g in groups.values())
+            question = SITUATION_FIELDS[axis.field].question or axis.field
+            scored.append((-gain, i, question))
+        return tuple(q for _, _, q in sorted(scored))
+
+
+def _entropy(counts: Counter[Any]) -> float:
+    n = sum(counts.values())
+    return -sum(c / n * math.log2(c / n) for c in counts.values() if c)
+
+
+def _common(outcomes: list[Outcome]) -> Outcome:
+    """What holds in every completion: advisories and fired rules common to all."""
+    first = outcomes[0]
+    advisories = tuple(a for a in first.advisories if all(a in o.advisories for o in outcomes))
+    fired = [f for f in first.fired if all(f in o.fired for o in outcomes)]
+    for other in outcomes[1:]:
+        fired = [f for f in fired if f in other.fired]
+    return Outcome(first.route, first.urgency, first.also, advisories, tuple(fired))
+
+
+def _with_id(decision: Decision, case_id: str | None) -> Decision:
+    return decision if decision.id == case_id else replace(decision, id=case_id)

@@ -1,0 +1,173 @@
+"""The decision table: every combination of every ruleset's space, run once through the engine.
+
+The engine stays the single source of truth; the table only remembers its answers, keyed
+by the canonical bucket tuple, versioned by the rules' hash and cached on disk. It serves
+batch triage, cases with unknown facts (by enumerating their completions) and the checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError
+from .paths import cache_dir
+from .rulebook import RuleBook
+from .space import Space, space_of
+
+INADMISSIBLE = -1
+_CHUNK = 2048
+
+
+@dataclass
+class RulesetTable:
+    space: Space
+    traces: list[tuple[str, ...]]  # the distinct traces, catch-all included as fired
+    cells: list[int]  # flat index -> trace id, or INADMISSIBLE
+
+    def trace_id(self, buckets: Sequence[int]) -> int:
+        return self.cells[self.space.flat(buckets)]
+
+
+@dataclass
+class DecisionTable:
+    version: str
+    tables: dict[str, RulesetTable]
+
+    @property
+    def combinations(self) -> int:
+        return sum(sum(1 for c in t.cells if c != INADMISSIBLE) for t in self.tables.values())
+
+
+# --- building -------------------------------------------------------------------------
+
+_worker_book: RuleBook | None = None
+
+
+def _init_worker(book: RuleBook) -> None:
+    global _worker_book
+    # A fresh host per worker: never share durable's C state across processes.
+    _worker_book = RuleBook(book.directory, book.rulesets, book.version)
+
+
+def _fire_chunk(job: tuple[str, list[tuple[int, ...]]]) -> list[tuple[str, ...]]:
+    name, chunk = job
+    assert _worker_book is not None
+    space = space_of(_worker_book.ruleset(name))
+    return [_worker_book.fire(space.situation(b), name)[name] for b in chunk]
+
+
+def _chunks(space: Space) -> Iterable[list[tuple[int, ...]]]:
+    chunk: list[tuple[int, ...]] = []
+    for buckets in space.combinations():
+        chunk.append(buckets)
+        if len(chunk) == _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def build_table(book: RuleBook, workers: int | None = None) -> DecisionTable:
+    """Run every admissible combination through the engine, on `workers` processes."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    tables: dict[str, RulesetTable] = {}
+    jobs: list[tuple[str, list[tuple[int, ...]]]] = []
+    for ruleset in book.rulesets:
+        space = space_of(ruleset)
+        tables[ruleset.name] = RulesetTable(space, [], [INADMISSIBLE] * space.size)
+        jobs.extend((ruleset.name, chunk) for chunk in _chunks(space))
+    if workers > 1:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_init_worker, initargs=(book,)) as pool:
+            results = pool.map(_fire_chunk, jobs)
+    else:
+        _init_worker(book)
+        results = [_fire_chunk(job) for job in jobs]
+    ids: dict[str, dict[tuple[str, ...], int]] = {name: {} for name in tables}
+    for (name, chunk), traces in zip(jobs, results, strict=True):
+        table = tables[name]
+        for buckets, trace in zip(chunk, traces, strict=True):
+            known = ids[name]
+            if trace not in known:
+                known[trace] = len(table.traces)
+                table.traces.append(trace)
+            table.cells[table.space.flat(buckets)] = known[trace]
+    return DecisionTable(book.version, tables)
+
+
+# --- caching --------------------------------------------------------------------------
+
+
+def _axes_json(space: Space) -> list[list[Any]]:
+    return [[a.field, list(a.values)] for a in space.axes]
+
+
+def cache_path(book: RuleBook, directory: Path | None = None) -> Path:
+    return (directory or cache_dir()) / f"table-{book.version}.json"
+
+
+def save_table(table: DecisionTable, path: Path) -> None:
+    data = {
+        "version": table.version,
+        "rulesets": {
+            name: {"axes": _axes_json(t.space), "traces": t.traces, "cells": t.cells}
+            for name, t in table.tables.items()
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a reader never sees half a table.
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        json.dump(data, handle, separators=(",", ":"))
+    os.replace(handle.name, path)
+
+
+def load_table(book: RuleBook, path: Path) -> DecisionTable | None:
+    """The cached table if it belongs to exactly these rules, else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != book.version:
+        return None
+    tables: dict[str, RulesetTable] = {}
+    stored = data.get("rulesets", {})
+    for ruleset in book.rulesets:
+        space = space_of(ruleset)
+        entry = stored.get(ruleset.name)
+        if not entry or entry.get("axes") != _axes_json(space) or len(entry["cells"]) != space.size:
+            return None
+        tables[ruleset.name] = RulesetTable(
+            space, [tuple(t) for t in entry["traces"]], entry["cells"]
+        )
+    return DecisionTable(book.version, tables)
+
+
+def table_for(
+    book: RuleBook, *, cache: Path | None = None, use_cache: bool = True
+) -> DecisionTable:
+    """Load the table of these rules from the cache, or build and cache it."""
+    path = cache_path(book, cache)
+    if use_cache:
+        table = load_table(book, path)
+        if table is not None:
+            return table
+    table = build_table(book)
+    if use_cache:
+        # A read-only cache costs a rebuild next time, nothing else.
+        with contextlib.suppress(OSError):
+            save_table(table, path)
+    return table
+
+
+def check_complete(table: DecisionTable) -> None:
+    for name, t in table.tables.items():
+        if not t.traces:
+            raise EngineError(f"{name}: the table is empty")
