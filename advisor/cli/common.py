@@ -1,0 +1,88 @@
+"""What every command shares: exit codes, global options, JSON and prose output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from ..decide import Decider
+
+
+class ExitCode(IntEnum):
+    """Contract §5."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    WRONG_CODE = 3
+    BLOCKED = 4
+    NO_PCSC = 5
+    CARD_BUSY = 6
+    INTERRUPTED = 130
+
+
+LANGUAGES = ("en", "et", "ru")
+
+
+@dataclass
+class Settings:
+    lang: str | None = None
+    json: bool = False
+    reader: str | None = None
+    log_level: str = "warning"
+
+
+def settings(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def resolve_lang(explicit: str | None) -> str:
+    """--lang, then ADVISOR_LANG, then the system locale, then English."""
+    for candidate in (explicit, os.environ.get("ADVISOR_LANG")):
+        if candidate:
+            code = candidate.split("_")[0].split(".")[0].lower()
+            if code not in LANGUAGES:
+                fail(
+                    f"unknown language {candidate!r}: choose one of {', '.join(LANGUAGES)}",
+                    ExitCode.USAGE,
+                )
+            return code
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        code = os.environ.get(variable, "").split(":")[0].split("_")[0].split(".")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def emit_json(document: Any) -> None:
+    """Exactly one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+
+
+def say(message: str) -> None:
+    """Prose for people: stderr, so that stdout stays clean for data."""
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: ExitCode) -> typer.Exit:
+    say(f"advisor: {message}")
+    raise typer.Exit(int(code))
+
+
+def make_decider(*, use_cache: bool = True) -> Decider:
+    from ..decide import Decider
+    from ..rulebook import load_rulebook
+    from ..table import table_for
+
+    book = load_rulebook()
+    return Decider(book, lambda: table_for(book, use_cache=use_cache))

@@ -1,0 +1,206 @@
+"""`advisor triage case` and `advisor triage batch`: decisions for support staff."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from ..facts import FIELD_NAMES
+from .common import ExitCode, emit_json, fail, make_decider, resolve_lang, say, settings
+
+triage_app = typer.Typer(help="Decide cases from facts, one or a whole file.", no_args_is_help=True)
+
+_FACT_HELP = {
+    "id": "Case id, echoed in the output.",
+    "today": "Evaluation date (default: today).",
+    "card_generation": "idemia, thales or legacy.",
+    "issue_date": "Date of issue printed on the card (17.11.2025, 2025-11-17, 17 Nov 2025).",
+    "expiry_date": "Expiry date of the card.",
+    "document_type": "e_resident, id_card, digi_id, residence_permit or diplomatic.",
+    "location": "estonia or abroad.",
+}
+
+
+def _fact_help(name: str) -> str:
+    if name in _FACT_HELP:
+        return _FACT_HELP[name]
+    if name.endswith("_tries_left"):
+        return "Attempts left, 0 to 3 (0 = blocked)."
+    return "yes or no."
+
+
+def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Give `triage case` one `--FIELD VALUE` option per fact of contract §1.
+
+    Values stay text here and are parsed by the facts layer as human input, exactly as a
+    CSV cell would be, so flags, CSV and the questionnaire accept the same spellings.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    params = [p for p in signature.parameters.values() if p.name != "facts_flags"]
+    for name in FIELD_NAMES:
+        option = typer.Option(
+            f"--{name.replace('_', '-')}",
+            f"--{name}",
+            help=_fact_help(name),
+            rich_help_panel="Facts",
+        )
+        params.append(
+            inspect.Parameter(
+                f"fact_{name}",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[str | None, option],
+            )
+        )
+
+    def wrapper(**kwargs: Any) -> None:
+        flags = {k.removeprefix("fact_"): v for k, v in kwargs.items() if k.startswith("fact_")}
+        rest = {k: v for k, v in kwargs.items() if not k.startswith("fact_")}
+        func(facts_flags={k: v for k, v in flags.items() if v is not None}, **rest)
+
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    wrapper.__doc__ = func.__doc__
+    wrapper.__name__ = func.__name__
+    return wrapper
+
+
+@triage_app.command("case")
+@_with_fact_options
+def case(
+    ctx: typer.Context,
+    facts_json: Annotated[
+        str | None, typer.Option("--facts", help="The case as one JSON object (contract §1).")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the decision as JSON.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option(help="Show the rules that fired and their sources.")
+    ] = False,
+    lang: Annotated[
+        str | None, typer.Option(help="Language of the guidance: en, et or ru.")
+    ] = None,
+    facts_flags: dict[str, str] | None = None,
+) -> None:
+    """Decide one case, from --facts JSON or from one --FIELD VALUE per fact."""
+    from ..errors import FactError, RulesLoadError
+    from ..facts import parse_facts
+
+    state = settings(ctx)
+    as_json = json_output or state.json
+    flags = facts_flags or {}
+    if facts_json is not None and flags:
+        fail("give the case either as --facts JSON or as --FIELD options, not both", ExitCode.USAGE)
+    try:
+        if facts_json is not None:
+            try:
+                data = json.loads(facts_json)
+            except json.JSONDecodeError as exc:
+                raise FactError(
+                    "--facts", f"invalid JSON at column {exc.colno}: {exc.msg}"
+                ) from None
+            if not isinstance(data, dict):
+                raise FactError("--facts", "must be a JSON object")
+            facts = parse_facts(data, default_today=date.today())
+        else:
+            facts = parse_facts(flags, human=True, default_today=date.today())
+    except FactError as exc:
+        if as_json:
+            from ..decision import error_decision
+            from ..rulebook import load_rulebook
+
+            emit_json(error_decision(load_rulebook().version, exc.field, exc.message).to_json())
+            raise typer.Exit(int(ExitCode.USAGE)) from None
+        fail(f"invalid input: {exc}", ExitCode.USAGE)
+    try:
+        decider = make_decider()
+        decision = decider.decide(facts)
+    except RulesLoadError as exc:
+        fail(f"the rules cannot be loaded: {exc}", ExitCode.FAILED)
+    if as_json:
+        emit_json(decision.to_json())
+        return
+    from .show import show_decision
+
+    show_decision(
+        decision, facts, lang=resolve_lang(lang or state.lang), explain=explain, book=decider.book
+    )
+
+
+def _open_input(path: str) -> IO[str]:
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}", ExitCode.USAGE) from None
+
+
+@triage_app.command("batch")
+def batch(
+    source: Annotated[
+        str, typer.Argument(metavar="IN", help="JSON Lines or CSV file, - for stdin.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the decisions here (default: stdout)."),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."
+        ),
+    ] = None,
+) -> None:
+    """Decide every record of a file: one JSON Lines decision per record, in input order."""
+    from ..errors import RulesLoadError
+    from ..triage import read_csv, read_jsonl, run_batch
+
+    fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
+    if fmt not in ("jsonl", "csv"):
+        fail(f"unknown format {fmt!r}: use jsonl or csv", ExitCode.USAGE)
+    stream = _open_input(source)
+    try:
+        decider = make_decider()
+        decider.table  # noqa: B018 - build or load now, not in the middle of the stream
+    except RulesLoadError as exc:
+        fail(f"the rules cannot be loaded: {exc}", ExitCode.FAILED)
+    records = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
+    out: IO[str] = sys.stdout if output is None else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        summary = run_batch(
+            decider, _with_progress(records), out, human=fmt == "csv", today=date.today()
+        )
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        if stream is not sys.stdin:
+            stream.close()
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
+    say(f"{summary.total} records: {counts or 'none'}")
+    if summary.errors:
+        raise typer.Exit(int(ExitCode.USAGE))
+
+
+def _with_progress(records: Any) -> Any:
+    """A progress count on stderr, only when stderr is a terminal (never in pipes or logs)."""
+    if not sys.stderr.isatty():
+        yield from records
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Deciding", total=None)
+        for count, record in enumerate(records, start=1):
+            yield record
+            if count % 1000 == 0:
+                progress.update(task, completed=count)
