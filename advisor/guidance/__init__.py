@@ -1,0 +1,327 @@
+"""Guidance: turns a decision (contract §2) into words for the holder.
+
+Templates in ``content/templates`` emit Markdown through Jinja2 with gettext;
+this module renders them and converts the Markdown to terminal text or HTML.
+It never decides anything: the route, advisories and questions come from the
+rules; the facts only shape the wording (location, document type, dates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from jinja2 import Environment
+
+from advisor.guidance.render import (
+    CONTENT_DIR,
+    build_environment,
+    convert,
+    get_environment,
+    guide_module,
+    load_translations,
+    normalise_facts,
+    template_name,
+)
+
+__all__ = [
+    "ADVISORIES",
+    "QUESTIONS",
+    "ROUTES",
+    "advisory_text",
+    "advisory_title",
+    "build_environment",
+    "get_environment",
+    "load_translations",
+    "missing_templates",
+    "question_hint",
+    "question_text",
+    "render_advisory",
+    "render_decision",
+    "render_question",
+    "render_route",
+    "route_title",
+]
+
+# Contract §3, in the contract's order.
+ROUTES: Final = (
+    "certificate_suspension",
+    "certificate_revocation",
+    "codes_compromised",
+    "card_replacement",
+    "certificate_reactivation",
+    "card_activation_self_service",
+    "pin2_activation",
+    "puk_unblock_in_app",
+    "puk_view_self_service",
+    "codes_reissue_in_person",
+    "no_action",
+)
+
+# Contract §4 first, then the ones this layer adds.
+ADVISORIES: Final = (
+    "pin_roles",
+    "never_share_codes",
+    "store_codes_safely",
+    "pins_differ",
+    "enter_pin_only_when_you_started",
+    "pin2_scam_warning",
+    "browser_pin1_cache",
+    "last_attempt",
+    "puk_blocked_card_still_works",
+    "thales_puk_cannot_change",
+    "expiring_soon",
+    "generation_date_conflict",
+    "report_theft",
+    "decrypt_before_replacement",
+)
+
+# Every fact of contract §1 that a questionnaire could ask (not id, today).
+QUESTIONS: Final = (
+    "card_generation",
+    "issue_date",
+    "expiry_date",
+    "document_type",
+    "pin1_tries_left",
+    "pin2_tries_left",
+    "puk_tries_left",
+    "pin1_known",
+    "pin2_known",
+    "puk_known",
+    "pin2_activated",
+    "card_activated",
+    "has_other_eid",
+    "card_lost",
+    "card_stolen",
+    "codes_compromised",
+    "certificates_suspended",
+    "location",
+)
+
+_DECISION_DEFAULTS: Final[Mapping[str, Any]] = {
+    "id": None,
+    "status": None,
+    "route": None,
+    "urgency": None,
+    "also": (),
+    "advisories": (),
+    "questions": (),
+    "candidates": (),
+    "fired": (),
+    "because": (),
+    "rules_version": None,
+    "error": None,
+}
+
+
+def missing_templates(content_dir: Path | None = None) -> list[str]:
+    """Template paths (relative to content/templates) that should exist and do not."""
+    root = (content_dir or CONTENT_DIR) / "templates"
+    wanted = [
+        "decision.md.j2",
+        *(template_name("routes", r) for r in ROUTES),
+        *(template_name("advisories", a) for a in ADVISORIES),
+        *(template_name("questions", q) for q in QUESTIONS),
+    ]
+    return [name for name in wanted if not (root / name).is_file()]
+
+
+def render_decision(
+    decision: Mapping[str, Any],
+    *,
+    facts: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    fmt: str = "text",
+    width: int = 80,
+    explain: bool = False,
+    env: Environment | None = None,
+) -> str:
+    """The guidance for one decision.
+
+    ``explain`` adds the rules' own explanations (``because``); they come from
+    the rule files and are not translated. ``env`` replaces the cached
+    environment of ``lang`` (tests install fake translations through it).
+    """
+    full = {**_DECISION_DEFAULTS, **decision}
+    return _render(
+        "decision.md.j2",
+        {"decision": full, "explain": explain},
+        facts=facts,
+        lang=lang,
+        fmt=fmt,
+        width=width,
+        env=env,
+    )
+
+
+def render_route(
+    route_id: str,
+    *,
+    facts: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    fmt: str = "text",
+    width: int = 80,
+    env: Environment | None = None,
+) -> str:
+    """One route as a page of its own (help pages)."""
+    return _render(
+        "_route_page.md.j2",
+        {"route_id": route_id},
+        facts=facts,
+        lang=lang,
+        fmt=fmt,
+        width=width,
+        env=env,
+    )
+
+
+def render_advisory(
+    advisory_id: str,
+    *,
+    facts: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    fmt: str = "text",
+    width: int = 80,
+    env: Environment | None = None,
+) -> str:
+    return _render(
+        "_advisory_page.md.j2",
+        {"advisory_id": advisory_id},
+        facts=facts,
+        lang=lang,
+        fmt=fmt,
+        width=width,
+        env=env,
+    )
+
+
+def render_question(
+    field: str,
+    *,
+    facts: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    fmt: str = "text",
+    width: int = 80,
+    env: Environment | None = None,
+) -> str:
+    """The question with its hint, for the questionnaire."""
+    return _render(
+        "_question_page.md.j2",
+        {"field": field},
+        facts=facts,
+        lang=lang,
+        fmt=fmt,
+        width=width,
+        env=env,
+    )
+
+
+def route_title(route_id: str, lang: str = "en", *, facts: Mapping[str, Any] | None = None) -> str:
+    """The route's title on one line, e.g. for a list of candidates."""
+    return _macro_line("routes", route_id, "title", lang=lang, facts=facts)
+
+
+def advisory_title(
+    advisory_id: str, lang: str = "en", *, facts: Mapping[str, Any] | None = None
+) -> str:
+    return _macro_line("advisories", advisory_id, "title", lang=lang, facts=facts)
+
+
+def advisory_text(
+    advisory_id: str,
+    lang: str = "en",
+    *,
+    facts: Mapping[str, Any] | None = None,
+    fmt: str = "text",
+    width: int = 80,
+) -> str:
+    """An advisory's text without its title."""
+    return _macro_block(
+        "advisories", advisory_id, "body", lang=lang, facts=facts, fmt=fmt, width=width
+    )
+
+
+def question_text(field: str, lang: str = "en", *, facts: Mapping[str, Any] | None = None) -> str:
+    """The question itself on one line, for a prompt."""
+    return _macro_line("questions", field, "ask", lang=lang, facts=facts)
+
+
+def question_hint(
+    field: str,
+    lang: str = "en",
+    *,
+    facts: Mapping[str, Any] | None = None,
+    fmt: str = "text",
+    width: int = 80,
+) -> str:
+    """How to find the answer; empty when the question needs no help."""
+    return _macro_block("questions", field, "hint", lang=lang, facts=facts, fmt=fmt, width=width)
+
+
+def _render(
+    name: str,
+    extra: Mapping[str, Any],
+    *,
+    facts: Mapping[str, Any] | None,
+    lang: str,
+    fmt: str,
+    width: int,
+    env: Environment | None,
+) -> str:
+    environment = env if env is not None else get_environment(lang)
+    context = {**_context(facts), **extra}
+    markdown = _tidy(environment.get_template(name).render(context))
+    return convert(markdown, fmt, width)
+
+
+def _context(facts: Mapping[str, Any] | None) -> dict[str, Any]:
+    normal = normalise_facts(facts)
+    return {
+        "facts": normal,
+        "location": normal["location"],
+        "document_type": normal["document_type"],
+        "generation": normal["card_generation"],
+    }
+
+
+def _macro(
+    environment: Environment,
+    kind: str,
+    item_id: str,
+    macro: str,
+    facts: Mapping[str, Any] | None,
+) -> str:
+    """Call one macro of a route, advisory or question template."""
+    module = guide_module(environment, kind, item_id, _context(facts))
+    return str(getattr(module, macro)())
+
+
+def _macro_line(
+    kind: str, item_id: str, macro: str, *, lang: str, facts: Mapping[str, Any] | None
+) -> str:
+    return " ".join(_macro(get_environment(lang), kind, item_id, macro, facts).split())
+
+
+def _macro_block(
+    kind: str,
+    item_id: str,
+    macro: str,
+    *,
+    lang: str,
+    facts: Mapping[str, Any] | None,
+    fmt: str,
+    width: int,
+) -> str:
+    markdown = _tidy(_macro(get_environment(lang), kind, item_id, macro, facts))
+    return convert(markdown, fmt, width) if markdown.strip() else ""
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy(markdown: str) -> str:
+    """Conditional sections leave blank lines behind; Markdown needs at most one."""
+    lines = [line.rstrip() for line in markdown.splitlines()]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"

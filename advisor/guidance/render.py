@@ -1,0 +1,316 @@
+"""Jinja2 + gettext environment, template lookup and output formats.
+
+Templates emit Markdown. Terminal text and HTML are both derived from that one
+Markdown, so every surface shows the same words.
+
+Template whitespace: the environment uses ``trim_blocks``, so the newline right
+after a block tag is dropped. A ``{% trans %}`` block that ends a Markdown line
+is therefore closed with ``{% endtrans +%}`` (the ``+`` keeps the newline), and
+a macro whose text goes inside a line is called with ``|trim``
+(content/templates/_layout.md.j2 says more).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Final, Protocol
+
+import babel
+import babel.dates
+from babel.support import NullTranslations, Translations
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_context,
+)
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context
+from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import Heading, Markdown
+from rich.text import Text
+
+__all__ = [
+    "CONTACTS",
+    "CONTENT_DIR",
+    "DOMAIN",
+    "FACT_FIELDS",
+    "LINKS",
+    "GettextTranslations",
+    "build_environment",
+    "convert",
+    "get_environment",
+    "guide_module",
+    "load_translations",
+    "normalise_facts",
+    "template_name",
+]
+
+CONTENT_DIR: Final = Path(__file__).resolve().parents[2] / "content"
+DOMAIN: Final = "advisor"
+
+# Contact data lives here, not in the msgids, so that a translation can move
+# a number around but never change it. Sources are IDs in
+# shared/reference/domain.md.
+CONTACTS: Final[Mapping[str, str]] = {
+    "helpline": "+372 677 3377",  # ID helpline, 24/7, EN/ET/RU (S15, S2, S10)
+    "helpline_short": "1777",  # the same line, from Estonia only (S15, S41)
+    "ppa_email": "ppa@politsei.ee",  # PPA: e-resident IDs, activation (S3)
+}
+
+LINKS: Final[Mapping[str, str]] = {
+    # PPA self-service: English entry point (S24) and the portal itself (S38).
+    "ppa_self_service": "https://www.politsei.ee/en/self-service-portal/",
+    "ppa_portal": "https://iseteenindus.politsei.ee",
+    # e-Residency renewal and re-application (S19).
+    "e_residency_renewal": "https://www.e-resident.gov.ee/renewal-of-digital-id-card/",
+    # DigiDoc4 is distributed from id.ee (S24).
+    "id_ee": "https://www.id.ee",
+}
+
+# Contract §1 field names. Unknown keys are ignored here: validating facts is
+# the facts layer's job, the guidance only words what it is given.
+FACT_FIELDS: Final = (
+    "today",
+    "card_generation",
+    "issue_date",
+    "expiry_date",
+    "document_type",
+    "pin1_tries_left",
+    "pin2_tries_left",
+    "puk_tries_left",
+    "pin1_known",
+    "pin2_known",
+    "puk_known",
+    "pin2_activated",
+    "card_activated",
+    "has_other_eid",
+    "card_lost",
+    "card_stolen",
+    "codes_compromised",
+    "certificates_suspended",
+    "location",
+)
+_DATE_FIELDS: Final = frozenset({"today", "issue_date", "expiry_date"})
+_SAFETY_FIELDS: Final = ("card_lost", "card_stolen", "codes_compromised", "certificates_suspended")
+
+
+class GettextTranslations(Protocol):
+    """What ``Environment.install_gettext_translations`` needs."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+def template_name(kind: str, item_id: str) -> str:
+    return f"{kind}/{item_id}.md.j2"
+
+
+def load_translations(lang: str, content_dir: Path | None = None) -> GettextTranslations:
+    """The catalog for ``lang``, or null translations.
+
+    English is the source language, so it never has a catalog. Babel returns
+    ``NullTranslations`` when no catalog exists for a language, which makes
+    an untranslated language read in English rather than fail.
+    """
+    if _language(lang) == "en":
+        return NullTranslations()
+    locale_dir = (content_dir or CONTENT_DIR) / "locale"
+    return Translations.load(dirname=locale_dir, locales=[lang], domain=DOMAIN)
+
+
+# A few languages times (normally) one content directory.
+@functools.lru_cache(maxsize=16)
+def get_environment(lang: str = "en", content_dir: Path | None = None) -> Environment:
+    """The cached environment for one language."""
+    translations = load_translations(lang, content_dir)
+    return build_environment(translations, lang=lang, content_dir=content_dir)
+
+
+def build_environment(
+    translations: GettextTranslations | None = None,
+    *,
+    lang: str = "en",
+    content_dir: Path | None = None,
+) -> Environment:
+    """A fresh, uncached environment; tests use it to install fake translations."""
+    root = content_dir or CONTENT_DIR
+    # Autoescaping is for HTML; these templates emit Markdown. The HTML output
+    # is made by markdown-it with raw HTML disabled, which escapes any markup
+    # that reaches the Markdown.
+    env = Environment(
+        loader=FileSystemLoader(root / "templates"),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # newstyle=True also sets env.newstyle_gettext: named placeholders only,
+    # formatted after translation, so a catalog cannot break the formatting.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations or NullTranslations(), newstyle=True
+    )
+    env.globals.update(
+        contact=dict(CONTACTS),
+        links=dict(LINKS),
+        guide=_guide,
+    )
+    env.filters["long_date"] = functools.partial(_long_date, _babel_locale(lang))
+    env.filters["md_escape"] = md_escape
+    return env
+
+
+def normalise_facts(facts: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Every contract field present (None when unknown), dates as ``date``.
+
+    Templates use StrictUndefined, so a missing key must be None rather than
+    absent. A date that cannot be read counts as unknown: wording must never
+    fail over a fact the rules have already judged.
+    """
+    given = facts or {}
+    out: dict[str, Any] = {}
+    for name in FACT_FIELDS:
+        value = given.get(name)
+        out[name] = _as_date(value) if name in _DATE_FIELDS else value
+    for name in _SAFETY_FIELDS:
+        out[name] = bool(out[name])
+    if out["card_stolen"]:
+        out["card_lost"] = True
+    if out["today"] is None:
+        out["today"] = date.today()
+    return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def md_escape(value: object) -> str:
+    """Text from outside the templates (error messages, rule explanations)
+    must not turn into Markdown structure or links."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def convert(markdown: str, fmt: str, width: int = 80) -> str:
+    if fmt == "markdown":
+        return markdown
+    if fmt == "html":
+        html: str = _markdown_it().render(markdown)
+        return html
+    if fmt == "text":
+        return _to_text(markdown, width)
+    raise ValueError(f"unknown format {fmt!r}: expected 'text', 'markdown' or 'html'")
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_it() -> MarkdownIt:
+    # Raw HTML off: values from the case (error messages) must not inject markup.
+    return MarkdownIt("commonmark", {"html": False})
+
+
+class _PlainHeading(Heading):
+    """Without colours a heading would look like any other line; underline it."""
+
+    RULES: ClassVar[dict[str, str]] = {"h1": "=", "h2": "-"}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        text = self.text.copy()
+        text.justify = "left"
+        yield text
+        rule = self.RULES.get(self.tag)
+        if rule:
+            yield Text(rule * min(text.cell_len, options.max_width))
+
+
+class _PlainMarkdown(Markdown):
+    elements: ClassVar[dict[str, type[Any]]] = {
+        **Markdown.elements,
+        "heading_open": _PlainHeading,
+    }
+
+
+# A private-use character stands in for the spaces of a phone number while
+# Rich wraps the text, so that a number is never split across two lines.
+_KEEP_TOGETHER: Final = "\ue000"
+
+
+def _to_text(markdown: str, width: int) -> str:
+    for value in CONTACTS.values():
+        markdown = markdown.replace(value, value.replace(" ", _KEEP_TOGETHER))
+    buffer = io.StringIO()
+    console = Console(
+        width=width,
+        file=buffer,
+        force_terminal=False,
+        color_system=None,
+        emoji=False,
+        highlight=False,
+    )
+    # hyperlinks=True keeps a link as its text only; the templates write URLs
+    # as autolinks (<https://...>), so the text is the URL itself.
+    console.print(_PlainMarkdown(markdown, hyperlinks=True))
+    rendered = buffer.getvalue().replace(_KEEP_TOGETHER, " ")
+    lines = [line.rstrip() for line in rendered.splitlines()]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _language(lang: str) -> str:
+    return re.split(r"[_.@-]", lang, maxsplit=1)[0].lower() or "en"
+
+
+def _babel_locale(lang: str) -> babel.Locale:
+    try:
+        return babel.Locale.parse(_language(lang))
+    except (ValueError, babel.UnknownLocaleError):
+        return babel.Locale.parse("en")
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _long_date(locale: babel.Locale, value: date) -> str:
+    return babel.dates.format_date(value, format="long", locale=locale)
+
+
+def guide_module(
+    env: Environment, kind: str, item_id: str, variables: Mapping[str, Any]
+) -> TemplateModule:
+    """The template module of one route, advisory or question, made with the
+    given variables so that its macros see the caller's facts.
+
+    An id without a template falls back to a generic text: a gap in the
+    content must not hide the rest of the advice from someone in trouble.
+    ``missing_templates()`` and the tests keep such gaps from shipping.
+    """
+    values = dict(variables)
+    try:
+        template = env.get_template(template_name(kind, item_id))
+    except TemplateNotFound:
+        template = env.get_template(f"_fallback/{kind}.md.j2")
+        values["item_id"] = item_id
+    return template.make_module(values)
+
+
+@pass_context
+def _guide(context: Context, kind: str, item_id: str) -> TemplateModule:
+    return guide_module(context.environment, kind, item_id, context.get_all())
