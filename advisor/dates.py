@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from dateutil import parser as dateutil_parser
 
@@ -22,6 +23,7 @@ _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
 
+@lru_cache(maxsize=8192)  # batches repeat dates; a failure is not cached
 def parse_iso_date(value: str, field: str) -> date:
     if not _ISO.fullmatch(value):
         raise FactError(field, f"{value!r} is not a date in the form YYYY-MM-DD")
@@ -31,6 +33,7 @@ def parse_iso_date(value: str, field: str) -> date:
         raise FactError(field, f"{value!r} is not a real date ({exc})") from None
 
 
+@lru_cache(maxsize=8192)
 def parse_human_date(value: str, field: str) -> date:
     text = value.strip()
     if _ISO.fullmatch(text):

@@ -15,17 +15,19 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .decision import Decision, Outcome, compose, most_urgent
 from .errors import EngineError, RulesLoadError
 from .facts import UNKNOWN_GENERATION, Facts, possible_generations, situation
-from .model import Route, Status
+from .model import Route, Status, Urgency
 from .rulebook import Rule, RuleBook
 from .schema import SITUATION_FIELDS
 from .table import INADMISSIBLE, DecisionTable, RulesetTable
 
-_MEMO_LIMIT = 200_000
+# Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
+_MEMO_LIMIT = 10_000
+_PART_LIMIT = 10_000
 GENERATION = "card_generation"
 
 
@@ -39,9 +41,20 @@ def route_ruleset_name(book: RuleBook) -> str:
     return names[0]
 
 
-@dataclass(frozen=True)
-class _Completion:
-    buckets: tuple[int, ...]
+@dataclass
+class _Part:
+    ruleset: str
+    common: Outcome  # what holds in every completion
+    status: Status = Status.DECIDED
+    route: Route | None = None
+    urgency: Urgency | None = None
+    also: tuple[Route, ...] = ()
+    candidates: tuple[Route, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+class _Completion(NamedTuple):
+    flat: int  # index into the ruleset's table
     trace: int
 
 
@@ -53,6 +66,7 @@ class Decider:
         self._table: DecisionTable | None = table if isinstance(table, DecisionTable) else None
         self._lock = threading.Lock()
         self._memo: dict[tuple[tuple[Any, ...], ...], Decision] = {}
+        self._parts: dict[tuple[Any, ...], _Part] = {}
         self._outcomes: dict[tuple[str, int], Outcome] = {}
         self._rule_index: dict[str, Rule] | None = None
         self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
@@ -120,34 +134,37 @@ class Decider:
         expand: bool,
         generations: tuple[str, ...] = (),
     ) -> list[_Completion]:
-        axes = t.space.axes
-        unknown = [i for i, b in enumerate(key) if b is None]
-        gen_axis = next((i for i, a in enumerate(axes) if a.field == GENERATION), None)
+        """Every admissible completion of the unknown axes, as (flat index, trace id)."""
+        space = t.space
+        strides = space.strides
+        cells = t.cells
+        base = 0
+        offsets: list[range] = []
+        for i, b in enumerate(key):
+            if b is None:
+                offsets.append(range(0, len(space.axes[i].values) * strides[i], strides[i]))
+            else:
+                base += b * strides[i]
+        flats = [base + sum(o) for o in itertools.product(*offsets)] if offsets else [base]
+        gen_axis = space.index_of(GENERATION) if expand else None
         out: list[_Completion] = []
-        for combo in itertools.product(*(range(len(axes[i].values)) for i in unknown)):
-            buckets = list(key)
-            for i, b in zip(unknown, combo, strict=True):
-                buckets[i] = b
-            full = tuple(b for b in buckets if b is not None)
-            trace = t.trace_id(full)
+        for flat in flats:
+            trace = cells[flat]
             if trace == INADMISSIBLE:
                 continue
-            if (
-                expand
-                and gen_axis is not None
-                and axes[gen_axis].values[full[gen_axis]] == UNKNOWN_GENERATION
-                and self._outcome(t.space.ruleset, trace).route is None
-            ):
-                for value in axes[gen_axis].values:
-                    if value != UNKNOWN_GENERATION and (not generations or value in generations):
-                        concrete = (
-                            *full[:gen_axis],
-                            axes[gen_axis].bucket(value),
-                            *full[gen_axis + 1 :],
-                        )
-                        out.append(_Completion(concrete, t.trace_id(concrete)))
-                continue
-            out.append(_Completion(full, trace))
+            if gen_axis is not None and self._outcome(space.ruleset, trace).route is None:
+                axis = space.axes[gen_axis]
+                stride = strides[gen_axis]
+                current = (flat // stride) % len(axis.values)
+                if axis.values[current] == UNKNOWN_GENERATION:
+                    for bucket, value in enumerate(axis.values):
+                        if value != UNKNOWN_GENERATION and (
+                            not generations or value in generations
+                        ):
+                            concrete = flat + (bucket - current) * stride
+                            out.append(_Completion(concrete, cells[concrete]))
+                    continue
+            out.append(_Completion(flat, trace))
         return out
 
     def _resolve(
@@ -156,47 +173,63 @@ class Decider:
         keys: tuple[tuple[int | None, ...], ...],
         generations: tuple[str, ...],
     ) -> Decision:
-        outcomes: list[Outcome] = []
-        route_completions: list[_Completion] = []
-        for ruleset, key in zip(self.book.rulesets, keys, strict=True):
-            t = table.tables[ruleset.name]
-            is_route = ruleset.name == self.route_ruleset
-            completions = self._completions(t, key, expand=is_route, generations=generations)
-            if is_route:
-                route_completions = completions
-            outcomes.append(_common([self._outcome(ruleset.name, c.trace) for c in completions]))
-        merged = self._union(outcomes)
-        routes = {self._outcome(self.route_ruleset, c.trace).route for c in route_completions}
-        if None in routes:
-            raise EngineError("a completion reaches no route: run `advisor rules check`")
-        if len(routes) == 1:
-            return self._decided_from(route_completions, merged)
-        rt = table.tables[self.route_ruleset]
-        route_key = keys[[rs.name for rs in self.book.rulesets].index(self.route_ruleset)]
+        parts = [
+            self._part(table, ruleset.name, key, generations)
+            for ruleset, key in zip(self.book.rulesets, keys, strict=True)
+        ]
+        merged = self._union([p.common for p in parts])
+        route = next(p for p in parts if p.ruleset == self.route_ruleset)
         return Decision(
-            Status.INCOMPLETE,
+            route.status,
             self.book.version,
+            route=route.route,
+            urgency=route.urgency,
+            also=route.also,
             advisories=merged.advisories,
-            candidates=self._candidates(route_completions),
-            questions=self._questions(rt, route_key, route_completions, generations),
+            questions=route.questions,
+            candidates=route.candidates,
             fired=merged.fired,
             because=self._because(merged.fired),
         )
 
-    def _decided_from(self, completions: list[_Completion], merged: Outcome) -> Decision:
-        routed = [self._outcome(self.route_ruleset, c.trace) for c in completions]
-        urgency = most_urgent(o.urgency for o in routed)
-        also = [r for r in routed[0].also if all(r in o.also for o in routed)]
-        return Decision(
-            Status.DECIDED,
-            self.book.version,
-            route=routed[0].route,
-            urgency=urgency,
-            also=tuple(also),
-            advisories=merged.advisories,
-            fired=merged.fired,
-            because=self._because(merged.fired),
-        )
+    def _part(
+        self,
+        table: DecisionTable,
+        ruleset: str,
+        key: tuple[int | None, ...],
+        generations: tuple[str, ...],
+    ) -> _Part:
+        """What one ruleset concludes over the completions of its own unknown axes.
+
+        Memoised per ruleset: a ruleset's key is much smaller than the whole case's, so
+        batches of varied cases still mostly hit."""
+        is_route = ruleset == self.route_ruleset
+        memo_key = (ruleset, key, generations if is_route else ())
+        found = self._parts.get(memo_key)
+        if found is not None:
+            return found
+        t = table.tables[ruleset]
+        completions = self._completions(t, key, expand=is_route, generations=generations)
+        traces = sorted({c.trace for c in completions})
+        outcomes = [self._outcome(ruleset, tid) for tid in traces]
+        part = _Part(ruleset, _common(outcomes))
+        if is_route:
+            routes = {o.route for o in outcomes}
+            if None in routes:
+                raise EngineError("a completion reaches no route: run `advisor rules check`")
+            if len(routes) == 1:
+                part.status = Status.DECIDED
+                part.route = outcomes[0].route
+                part.urgency = most_urgent(o.urgency for o in outcomes)
+                part.also = tuple(r for r in outcomes[0].also if all(r in o.also for o in outcomes))
+            else:
+                part.status = Status.INCOMPLETE
+                part.candidates = self._candidates(completions)
+                part.questions = self._questions(t, key, completions, generations)
+        if len(self._parts) >= _PART_LIMIT:
+            self._parts.clear()
+        self._parts[memo_key] = part
+        return part
 
     def _decided(self, outcomes: list[Outcome]) -> Decision:
         (outcome,) = outcomes
@@ -257,8 +290,11 @@ class Decider:
         for i, axis in enumerate(axes):
             groups: dict[int, Counter[Route | None]] = {}
             if key[i] is None:
+                stride = t.space.strides[i]
+                size = len(axis.values)
                 for c in completions:
-                    groups.setdefault(c.buckets[i], Counter())[route_of[c.trace]] += 1
+                    group = groups.setdefault((c.flat // stride) % size, Counter())
+                    group[route_of[c.trace]] += 1
             elif axis.field == GENERATION and axis.values[key[i] or 0] == UNKNOWN_GENERATION:
                 # Ask for the chip as if it were unknown: what would each answer decide?
                 for value in axis.values:
@@ -266,10 +302,10 @@ class Decider:
                         continue
                     fixed = list(key)
                     fixed[i] = axis.bucket(value)
-                    group: Counter[Route | None] = Counter()
+                    answer: Counter[Route | None] = Counter()
                     for c in self._completions(t, fixed, expand=False):
-                        group[self._outcome(self.route_ruleset, c.trace).route] += 1
-                    groups[fixed[i] or 0] = group
+                        answer[self._outcome(self.route_ruleset, c.trace).route] += 1
+                    groups[fixed[i] or 0] = answer
             else:
                 continue
             if all(set(g) == set(total) for g in groups.values()):

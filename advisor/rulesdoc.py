@@ -56,9 +56,8 @@ def rules_reference(book: RuleBook) -> str:
         "|---|---|---|---|",
     ]
     for era in load_eras(book.directory):
-        lines.append(
-            f"| {era.generation} | {era.start or '-'} | {era.end or '-'} | {', '.join(era.source)} |"
-        )
+        sources = ", ".join(era.source)
+        lines.append(f"| {era.generation} | {era.start or '-'} | {era.end or '-'} | {sources} |")
     lines.append("")
     lines.append("Days in no era (15 and 16 Nov 2025) leave the generation unknown.")
     for ruleset in book.rulesets:

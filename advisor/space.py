@@ -12,6 +12,7 @@ import bisect
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .rulebook import RuleSet
@@ -74,7 +75,7 @@ class Space:
     ruleset: str
     axes: tuple[Axis, ...]
 
-    @property
+    @cached_property
     def strides(self) -> tuple[int, ...]:
         strides = []
         step = 1
@@ -83,7 +84,10 @@ class Space:
             step *= len(axis.values)
         return tuple(reversed(strides))
 
-    @property
+    def index_of(self, field: str) -> int | None:
+        return next((i for i, a in enumerate(self.axes) if a.field == field), None)
+
+    @cached_property
     def size(self) -> int:
         size = 1
         for axis in self.axes:
@@ -113,11 +117,42 @@ class Space:
             if self.admissible(buckets):
                 yield buckets
 
+    @cached_property
+    def _encoders(self) -> tuple[tuple[str, Mapping[Any, int]], ...]:
+        # Batch triage computes a key per record: a dict lookup per axis keeps it cheap.
+        out: list[tuple[str, Mapping[Any, int]]] = []
+        for axis in self.axes:
+            domain = axis.domain
+            if axis.starts is None:
+                out.append((axis.field, {v: i for i, v in enumerate(axis.values)}))
+            elif domain.low is not None and domain.high is not None:
+                values = range(domain.low, domain.high + 1)
+                out.append((axis.field, {v: axis.bucket(v) for v in values}))
+            else:
+                out.append((axis.field, _BucketOf(axis)))
+        return tuple(out)
+
     def key(self, view: Mapping[str, Any]) -> tuple[int | None, ...]:
-        """The canonical key of a situation: a bucket per axis, None where unknown."""
-        return tuple(
-            axis.bucket(view[axis.field]) if axis.field in view else None for axis in self.axes
-        )
+        """The canonical key of a situation: a bucket per axis, None where unknown.
+
+        The facts layer has validated every value, so each one has its bucket."""
+        return tuple([enc[view[f]] if f in view else None for f, enc in self._encoders])
+
+
+class _BucketOf(Mapping[Any, int]):
+    """An unbounded integer axis as a mapping from value to bucket."""
+
+    def __init__(self, axis: Axis) -> None:
+        self._axis = axis
+
+    def __getitem__(self, value: Any) -> int:
+        return self._axis.bucket(value)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def space_of(ruleset: RuleSet) -> Space:

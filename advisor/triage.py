@@ -1,14 +1,18 @@
-"""Triage for support staff: one case, or a stream of JSON Lines or CSV records.
+"""Triage for support staff: a stream of JSON Lines or CSV records, decided in order.
 
-A batch is streamed record by record with flat memory; every input record yields exactly
-one output record, in order, and a bad record becomes an `error` record naming its line
-and field while every other record is still decided.
+A batch is streamed in chunks with flat memory; every input record yields exactly one
+output record, in input order, and a bad record becomes an `error` record naming its line
+and field while every other record is still decided. Chunks can be decided on several
+processes (forked, so they share the loaded decision table); the parent keeps the order.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +25,9 @@ from .errors import FactError
 from .facts import parse_facts
 from .model import Status
 
+CHUNK = 2000
+Item = tuple[int, Any]  # (line number, raw JSON text or CSV row)
+
 
 @dataclass(frozen=True)
 class Record:
@@ -29,46 +36,48 @@ class Record:
     problem: FactError | None = None
 
 
-def read_jsonl(stream: IO[str]) -> Iterator[Record]:
+def jsonl_items(stream: IO[str]) -> Iterator[Item]:
     for number, text in enumerate(stream, start=1):
-        if not text.strip():
-            continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Record(
-                number,
-                None,
-                FactError("(record)", f"invalid JSON at column {exc.colno}: {exc.msg}"),
-            )
-            continue
-        if not isinstance(data, dict):
-            yield Record(number, None, FactError("(record)", "a record must be a JSON object"))
-            continue
-        yield Record(number, data)
+        if text.strip():
+            yield number, text
 
 
-def read_csv(stream: IO[str]) -> Iterator[Record]:
+def csv_items(stream: IO[str]) -> tuple[list[str], Iterator[Item]]:
+    """The header, and the rows with the line each starts on."""
     reader = csv.reader(stream)
+    header = [name.strip() for name in next(reader, [])]
+
+    def rows() -> Iterator[Item]:
+        start = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield start, row
+            start = reader.line_num + 1
+
+    return header, rows()
+
+
+def jsonl_record(item: Item) -> Record:
+    number, text = item
     try:
-        header = next(reader)
-    except StopIteration:
-        return
-    header = [name.strip() for name in header]
-    for row in reader:
-        number = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield Record(
-                number,
-                None,
-                FactError(
-                    "(record)", f"{len(row)} cells where the header has {len(header)} columns"
-                ),
-            )
-            continue
-        yield Record(number, dict(zip(header, row, strict=True)))
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Record(
+            number, None, FactError("(record)", f"invalid JSON at column {exc.colno}: {exc.msg}")
+        )
+    if not isinstance(data, dict):
+        return Record(number, None, FactError("(record)", "a record must be a JSON object"))
+    return Record(number, data)
+
+
+def csv_record(header: list[str], item: Item) -> Record:
+    number, row = item
+    if len(row) != len(header):
+        problem = FactError(
+            "(record)", f"{len(row)} cells where the header has {len(header)} columns"
+        )
+        return Record(number, None, problem)
+    return Record(number, dict(zip(header, row, strict=True)))
 
 
 @dataclass
@@ -80,6 +89,10 @@ class Summary:
         self.statuses[str(decision.status)] += 1
         if decision.route is not None:
             self.routes[str(decision.route)] += 1
+
+    def merge(self, other: Summary) -> None:
+        self.statuses.update(other.statuses)
+        self.routes.update(other.routes)
 
     @property
     def total(self) -> int:
@@ -112,43 +125,94 @@ def decide_record(
     return case_id, decider.decide_anonymous(facts, engine=False)
 
 
-class JsonLinesWriter:
-    """Serialises decisions; the decision body is shared by every case that lands in the
-    same table cell, so it is encoded once and only the id is written per record."""
+class JsonLinesEncoder:
+    """Encodes decisions; a decision body shared by many cases is encoded once, and only
+    the id is written per record."""
 
-    def __init__(self, out: IO[str], limit: int = 100_000) -> None:
-        self._out = out
+    def __init__(self, limit: int = 10_000) -> None:
         self._bodies: dict[int, tuple[Decision, str]] = {}
         self._limit = limit
 
-    def write(self, case_id: str | None, decision: Decision) -> None:
-        key = id(decision)
-        cached = self._bodies.get(key)
-        if cached is None or cached[0] is not decision:
+    def line(self, case_id: str | None, decision: Decision) -> str:
+        cached = self._bodies.get(id(decision))
+        if cached is not None and cached[0] is decision:
+            tail = cached[1]
+        else:
             body = json.dumps({**decision.to_json(), "id": None}, ensure_ascii=False)
-            # `{"id": null, ...` -> everything after the id, reused for the next record.
-            tail = body[len('{"id": null') :]
+            tail = body[len('{"id": null') :]  # everything after the id
             if decision.status is not Status.ERROR:
                 if len(self._bodies) >= self._limit:
                     self._bodies.clear()
-                self._bodies[key] = (decision, tail)
-        else:
-            tail = cached[1]
-        self._out.write('{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n")
+                self._bodies[id(decision)] = (decision, tail)
+        return '{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n"
+
+
+@dataclass
+class _Job:
+    decider: Decider
+    header: list[str] | None  # CSV header; None for JSON Lines
+    today: date
+    encoder: JsonLinesEncoder = field(default_factory=JsonLinesEncoder)
+
+    def run(self, items: list[Item]) -> tuple[str, Summary]:
+        summary = Summary()
+        lines = []
+        human = self.header is not None
+        for item in items:
+            record = (
+                csv_record(self.header, item) if self.header is not None else jsonl_record(item)
+            )
+            case_id, decision = decide_record(self.decider, record, human=human, today=self.today)
+            summary.add(decision)
+            lines.append(self.encoder.line(case_id, decision))
+        return "".join(lines), summary
+
+
+_job: _Job | None = None  # what a forked worker decides with
+
+
+def _work(items: list[Item]) -> tuple[str, Summary]:
+    assert _job is not None
+    return _job.run(items)
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def run_batch(
     decider: Decider,
-    records: Iterable[Record],
+    items: Iterable[Item],
     out: IO[str],
     *,
-    human: bool,
+    header: list[str] | None = None,
     today: date,
+    workers: int = 1,
 ) -> Summary:
+    """Decide every item (from `jsonl_items`, or `csv_items` with its header) to `out`."""
+    global _job
+    job = _job = _Job(decider, header, today)
     summary = Summary()
-    writer = JsonLinesWriter(out)
-    for record in records:
-        case_id, decision = decide_record(decider, record, human=human, today=today)
-        summary.add(decision)
-        writer.write(case_id, decision)
+    decider.table  # noqa: B018 - load before forking, so workers share it
+    if workers <= 1:
+        for chunk in _chunks(items, CHUNK):
+            text, part = job.run(chunk)
+            out.write(text)
+            summary.merge(part)
+        return summary
+    # Bound the chunks in flight: Pool.imap would otherwise read the whole input ahead.
+    in_flight = threading.BoundedSemaphore(workers * 3)
+
+    def feed() -> Iterator[list[Item]]:
+        for chunk in _chunks(items, CHUNK):
+            in_flight.acquire()
+            yield chunk
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for text, part in pool.imap(_work, feed()):
+            in_flight.release()
+            out.write(text)
+            summary.merge(part)
     return summary

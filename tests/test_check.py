@@ -69,3 +69,11 @@ def test_cli_rules_check(monkeypatch: pytest.MonkeyPatch, rules_copy: Callable[.
     result = runner.invoke(app, ["rules", "check", "--samples", "50"])
     assert result.exit_code == 1
     assert "NOT sound" in result.stderr
+
+
+def test_rules_reference_is_current(book: RuleBook) -> None:
+    from advisor.paths import PROJECT_ROOT
+    from advisor.rulesdoc import rules_reference
+
+    committed = (PROJECT_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules_reference(book), "docs/rules.md is stale: run `advisor rules docs`"

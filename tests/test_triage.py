@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.decide import Decider
-from advisor.triage import read_csv, read_jsonl, run_batch
+from advisor.triage import csv_items, jsonl_items, run_batch
 
 from .conftest import HEALTHY
 
@@ -38,9 +38,7 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(decider: Decider) -> None
     out = io.StringIO()
     from datetime import date
 
-    summary = run_batch(
-        decider, read_jsonl(io.StringIO(source)), out, human=False, today=date(2026, 11, 27)
-    )
+    summary = run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
     records = lines(out.getvalue())
     assert [r.get("id") for r in records] == ["a", "b", None, "c", None, "d", "e"]
     assert [r["status"] for r in records] == [
@@ -77,7 +75,8 @@ def test_batch_csv_with_human_dates(decider: Decider) -> None:
         "x4,idemia,1.1.2029\n"
     )
     out = io.StringIO()
-    run_batch(decider, read_csv(io.StringIO(source)), out, human=True, today=date(2026, 11, 27))
+    header, items = csv_items(io.StringIO(source))
+    run_batch(decider, items, out, header=header, today=date(2026, 11, 27))
     records = lines(out.getvalue())
     assert [r["id"] for r in records] == ["x1", "x2", "x3", None]
     assert records[0]["route"] == "puk_unblock_in_app"
@@ -94,7 +93,7 @@ def test_shared_decisions_keep_their_own_ids(decider: Decider) -> None:
 
     source = "\n".join(json.dumps(dict(HEALTHY, id=f"case-{i}")) for i in range(5))
     out = io.StringIO()
-    run_batch(decider, read_jsonl(io.StringIO(source)), out, human=False, today=date(2026, 11, 27))
+    run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
     assert [r["id"] for r in lines(out.getvalue())] == [f"case-{i}" for i in range(5)]
 
 
@@ -199,3 +198,37 @@ def test_cli_case_human_output_and_explain() -> None:
 def test_unknown_language_is_a_usage_error() -> None:
     result = runner.invoke(app, ["triage", "case", "--card-lost", "yes", "--lang", "fi"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_parallel_batch_keeps_order_and_loses_nothing(decider: Decider, workers: int) -> None:
+    from datetime import date
+
+    import advisor.triage as triage
+
+    rows = []
+    for i in range(5000):
+        case = dict(HEALTHY, id=f"n{i}", pin1_tries_left=i % 4)
+        if i % 997 == 0:
+            case["pin2_tries_left"] = "three"  # a bad record every now and then
+        rows.append(json.dumps(case))
+    out = io.StringIO()
+    original = triage.CHUNK
+    triage.CHUNK = 300  # many chunks in flight
+    try:
+        summary = run_batch(
+            decider,
+            jsonl_items(io.StringIO("\n".join(rows))),
+            out,
+            today=date(2026, 11, 27),
+            workers=workers,
+        )
+    finally:
+        triage.CHUNK = original
+    records = lines(out.getvalue())
+    assert [r["id"] for r in records] == [f"n{i}" for i in range(5000)]
+    bad = [i for i, r in enumerate(records) if r["status"] == "error"]
+    assert bad == [i for i in range(5000) if i % 997 == 0]
+    assert all(records[i]["error"]["line"] == i + 1 for i in bad)
+    assert summary.total == 5000
+    assert summary.errors == len(bad)

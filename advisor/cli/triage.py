@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -159,10 +160,13 @@ def batch(
             "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."
         ),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes deciding in parallel (default: up to 2 cores).", min=1)
+    ] = min(2, os.cpu_count() or 1),
 ) -> None:
     """Decide every record of a file: one JSON Lines decision per record, in input order."""
     from ..errors import RulesLoadError
-    from ..triage import read_csv, read_jsonl, run_batch
+    from ..triage import csv_items, jsonl_items, run_batch
 
     fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
     if fmt not in ("jsonl", "csv"):
@@ -173,11 +177,15 @@ def batch(
         decider.table  # noqa: B018 - build or load now, not in the middle of the stream
     except RulesLoadError as exc:
         fail(f"the rules cannot be loaded: {exc}", ExitCode.FAILED)
-    records = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
+    header: list[str] | None = None
+    if fmt == "csv":
+        header, items = csv_items(stream)
+    else:
+        items = jsonl_items(stream)
     out: IO[str] = sys.stdout if output is None else open(output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         summary = run_batch(
-            decider, _with_progress(records), out, human=fmt == "csv", today=date.today()
+            decider, _with_progress(items), out, header=header, today=date.today(), workers=workers
         )
     finally:
         if out is not sys.stdout:
