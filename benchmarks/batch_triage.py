@@ -1,0 +1,101 @@
+"""Batch triage of N JSON Lines records against a plain parse-and-serialise loop.
+
+    python benchmarks/batch_triage.py [N] [--random] [--workers W]   (default 1,000,000)
+
+Cases are "intake" cases (read from a card, or a few facts taken on the phone); with
+--random every fact is independently known or not, the worst case for the memo.
+
+Both loops read the same file and write to /dev/null in this one Python process; the
+target is a ratio of at least 0.5 and resident memory growth under 50 MB during the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cases import intake_case, random_case
+
+from advisor.cli.common import make_decider
+from advisor.triage import Item, jsonl_items, run_batch
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 1_000_000
+    workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 2
+    make = random_case if "--random" in sys.argv else intake_case
+    rng = random.Random(42)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "cases.jsonl"
+        with source.open("w") as out:
+            for i in range(n):
+                out.write(json.dumps(make(rng, i)) + "\n")
+        size_mb = source.stat().st_size / 2**20
+
+        with source.open() as handle, open(os.devnull, "w") as sink:
+            started = time.perf_counter()
+            for line in handle:
+                sink.write(json.dumps(json.loads(line)) + "\n")
+            plain = time.perf_counter() - started
+
+        decider = make_decider()
+        decider.table  # noqa: B018 - load the table before measuring
+        process = psutil.Process()
+        worker_peak = [0]
+
+        def rss() -> int:
+            # The parent plus its worker processes: each worker's table pages are shared
+            # with the parent after fork, so this over-counts, never under-counts.
+            total = process.memory_info().rss
+            children = process.children()
+            if children:
+                total += sum(c.memory_info().rss for c in children)
+                worker_peak[0] = max(worker_peak[0], total)
+            return total
+
+        rss_start = rss() * (workers if workers > 1 else 1)
+        peak = [rss_start]
+
+        def sampled(records: Iterator[Item]) -> Iterator[Item]:
+            for count, record in enumerate(records):
+                if count % 50_000 == 0:
+                    peak[0] = max(peak[0], rss())
+                yield record
+
+        with source.open() as handle, open(os.devnull, "w") as sink:
+            started = time.perf_counter()
+            summary = run_batch(
+                decider,
+                sampled(jsonl_items(handle)),
+                sink,
+                today=date(2026, 11, 27),
+                workers=workers,
+            )
+            ours = time.perf_counter() - started
+        peak[0] = max(peak[0], worker_peak[0])
+
+    kind = make.__name__.removesuffix("_case")
+    print(
+        f"records: {n} {kind} cases ({size_mb:.0f} MB of JSON Lines), Python {sys.version.split()[0]}"
+    )
+    print(f"workers: {workers} (the plain loop runs on one)")
+    print(f"plain parse+serialise: {plain:.2f} s, {n / plain:,.0f} records/s")
+    print(f"advisor triage batch:  {ours:.2f} s, {n / ours:,.0f} records/s")
+    print(f"speed ratio (advisor / plain): {plain / ours:.2f}  (target >= 0.5)")
+    print(f"RSS growth during the run: {(peak[0] - rss_start) / 2**20:.1f} MB  (target < 50 MB)")
+    print(f"statuses: {dict(summary.statuses)}")
+
+
+if __name__ == "__main__":
+    main()
