@@ -6,6 +6,7 @@ process for `--virtual`; tests use fakes. Nothing here knows about Estonian card
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
@@ -47,7 +48,13 @@ class Connection(Protocol):
 
 
 class TransportError(AdvisorError):
-    """Base of what can go wrong between us and the card."""
+    """Base of what can go wrong between us and the card.
+
+    ``pcsc_code`` is the PC/SC return code behind the error (e.g. ``0x80100069``) when
+    there is one. Messages never carry APDU data.
+    """
+
+    pcsc_code: int | None = None
 
 
 class NoService(TransportError):
@@ -80,3 +87,107 @@ class CardRemoved(TransportError):
 
 class TransportTimeout(TransportError):
     """The reader or card did not answer in time."""
+
+
+class CardWaitTimeout(NoCard, TransportTimeout):
+    """No card was inserted within the time given to wait for one.
+
+    Both a :class:`NoCard` (what the holder must fix) and a :class:`TransportTimeout`."""
+
+
+# --- helpers shared by every Connection implementation (no pyscard here) ---------------
+
+# Instructions whose data field may carry a PIN or PUK: VERIFY, CHANGE REFERENCE DATA and
+# RESET RETRY COUNTER (20, 24, 2C), their odd-INS forms, and ENABLE/DISABLE VERIFICATION
+# REQUIREMENT. The same set as advisor.card.apdu.SENSITIVE_INS (a test keeps them equal):
+# the transport sits below the card layer and does not import it.
+SENSITIVE_INS: frozenset[int] = frozenset({0x20, 0x21, 0x24, 0x25, 0x26, 0x28, 0x2C, 0x2D})
+
+GET_RESPONSE_HEADER = bytes((0x00, 0xC0, 0x00, 0x00))
+# How many 61xx / 6Cxx rounds one command may take: 256 GET RESPONSEs move 64 KiB, more
+# than any EstEID file; a card that keeps asking is broken, not slow.
+MAX_EXCHANGE_ROUNDS = 256
+
+
+def is_sensitive_apdu(apdu: bytes) -> bool:
+    """True if this raw command APDU may carry a PIN or PUK in its data field."""
+    return len(apdu) >= 2 and apdu[1] in SENSITIVE_INS
+
+
+def redact_command(apdu: bytes) -> str:
+    """Hex of a raw command APDU for logs; everything after the header of a PIN-bearing
+    command (Lc, data, Le) is replaced by its length."""
+    if is_sensitive_apdu(apdu) and len(apdu) > 4:
+        return f"{apdu[:4].hex(' ').upper()} <{len(apdu) - 4} bytes redacted>"
+    return apdu.hex(" ").upper()
+
+
+def redact_response(command: bytes, response: bytes) -> str:
+    """Hex of a raw response for logs. The answer to a PIN-bearing command is shown as its
+    status word only (it has no data on a sane card; any data is hidden anyway)."""
+    if is_sensitive_apdu(command) and len(response) > 2:
+        return f"<{len(response) - 2} bytes redacted> {response[-2:].hex(' ').upper()}"
+    return response.hex(" ").upper()
+
+
+def with_le(apdu: bytes, le: int) -> bytes | None:
+    """The same command with its Le field set to the byte ``le`` (6Cxx: "resend with Le=xx").
+
+    Works for the four ISO 7816-4 cases, short and extended; ``None`` when the bytes are
+    not a well-formed command APDU (then nothing is resent)."""
+    if len(apdu) < 4 or not 0 <= le <= 0xFF:
+        return None
+    header, body = apdu[:4], apdu[4:]
+    if len(body) <= 1:  # case 1, or case 2 short
+        return header + bytes((le,))
+    if body[0] == 0 and len(body) >= 3:  # extended length
+        ne = (le or 256).to_bytes(2, "big")
+        if len(body) == 3:  # case 2E
+            return header + b"\x00" + ne
+        lc = int.from_bytes(body[1:3], "big")
+        if len(body) == 3 + lc:  # case 3E
+            return apdu + ne
+        if len(body) == 5 + lc:  # case 4E
+            return apdu[:-2] + ne
+        return None
+    lc = body[0]
+    if lc and len(body) == 1 + lc:  # case 3 short
+        return apdu + bytes((le,))
+    if lc and len(body) == 2 + lc:  # case 4 short
+        return apdu[:-1] + bytes((le,))
+    return None
+
+
+def exchange(send: Callable[[bytes], bytes], apdu: bytes) -> bytes:
+    """Send one command through ``send`` (one raw APDU in, one raw response out) and
+    return the complete answer: data followed by SW1 SW2.
+
+    * 61xx: the data so far is kept and GET RESPONSE ``00 C0 00 00 xx`` fetches the rest,
+      as often as the card asks; the pieces are concatenated, the last status word wins.
+    * 6Cxx: the same command is resent once with Le=xx. A PIN-bearing command is never
+      resent (its 6Cxx is returned as is): a code must reach a card at most once per call.
+
+    Raises :class:`TransportError` for a response shorter than a status word or a card
+    that never stops asking.
+    """
+    command = apdu
+    resent = False
+    data = b""
+    for _ in range(MAX_EXCHANGE_ROUNDS):
+        response = send(command)
+        if len(response) < 2:
+            raise TransportError(
+                f"the reader returned {len(response)} byte(s), not a response APDU"
+            )
+        sw1, sw2 = response[-2], response[-1]
+        if sw1 == 0x6C and not resent and not is_sensitive_apdu(command):
+            corrected = with_le(command, sw2)
+            if corrected is not None:
+                command, resent = corrected, True
+                continue
+        if sw1 == 0x61:
+            data += response[:-2]
+            command, resent = GET_RESPONSE_HEADER + bytes((sw2,)), False
+            continue
+        return data + response
+    raise TransportError(f"the card asked for more than {MAX_EXCHANGE_ROUNDS} 61xx/6Cxx rounds")
