@@ -12,7 +12,10 @@ from typing import Annotated
 
 import typer
 
+from .card import card_app
 from .common import LANGUAGES, ExitCode, Settings, settings
+from .diagnose import diagnose
+from .emulator import emulator_app
 from .rules import rules_app
 from .triage import triage_app
 
@@ -26,6 +29,9 @@ app = typer.Typer(
 )
 app.add_typer(triage_app, name="triage")
 app.add_typer(rules_app, name="rules")
+app.add_typer(card_app, name="card")
+app.add_typer(emulator_app, name="emulator")
+app.command("diagnose")(diagnose)
 
 
 @app.callback()

@@ -1,0 +1,289 @@
+"""`advisor card ...`: readers, status, and the code operations, with every safety check
+before a single attempt is spent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .cardio import (
+    ask_code,
+    ask_new_code,
+    card_errors,
+    confirm_last_attempt,
+    open_session,
+    refuse_blocked,
+    show_counters,
+)
+from .common import ExitCode, emit_json, fail, resolve_lang, say, settings
+
+if TYPE_CHECKING:
+    from ..card.session import CardSession
+    from ..card.status import CardStatus
+
+card_app = typer.Typer(
+    help="Read the card and change, unblock or activate its codes.", no_args_is_help=True
+)
+
+ReaderOpt = Annotated[
+    str | None, typer.Option("--reader", help="Reader to use (a part of its name).")
+]
+VirtualOpt = Annotated[
+    str | None,
+    typer.Option("--virtual", help="Use a built-in virtual card (see `advisor emulator presets`)."),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")
+]
+
+
+def status_json(status: CardStatus) -> dict[str, Any]:
+    """The card's facts under the contract's names, and what else was read."""
+    out: dict[str, Any] = {"reader": status.reader, "chip": status.chip, "atr": status.atr}
+    out.update(status.to_facts_json())
+    if status.personal is not None:
+        p = status.personal
+        out["holder"] = {
+            "surname": p.surname,
+            "given_names": p.given_names,
+            "personal_code": p.personal_code,
+            "document_number": p.document_number,
+        }
+    certificates = {}
+    for name, cert in (
+        ("authentication", status.auth_certificate),
+        ("signing", status.sign_certificate),
+    ):
+        if cert is not None:
+            certificates[name] = {
+                "issuer": cert.issuer_common_name or cert.issuer,
+                "not_before": cert.not_before.isoformat(),
+                "not_after": cert.not_after.isoformat(),
+                "document_type": str(cert.document_type) if cert.document_type else None,
+            }
+    if certificates:
+        out["certificates"] = certificates
+    out["unverified"] = list(status.unverified)
+    out["apdu_count"] = status.apdu_count
+    return out
+
+
+def show_status(status: CardStatus) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{status.chip} in {status.reader}", show_header=False, width=80)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for state in (status.pin1, status.pin2, status.puk):
+        if state is not None:
+            text = (
+                "blocked"
+                if state.blocked
+                else f"{state.tries_left} of {state.max_tries} attempts left"
+            )
+            table.add_row(state.kind.name, text)
+    if status.pin2_activated is not None:
+        table.add_row(
+            "PIN2 activated", "yes" if status.pin2_activated else "no: change PIN2 before signing"
+        )
+    if status.card_activated is not None:
+        table.add_row(
+            "Card activated",
+            "yes" if status.card_activated else "no: activate it in the police self-service",
+        )
+    if status.personal is not None:
+        p = status.personal
+        table.add_row("Holder", " ".join(x for x in (p.given_names, p.surname) if x))
+        table.add_row("Personal code", p.personal_code or "-")
+        table.add_row("Document", p.document_number or "-")
+        table.add_row("Expires", p.expiry_date.isoformat() if p.expiry_date else "-")
+        if p.issue_date:
+            table.add_row("Issued", p.issue_date.isoformat())
+    if status.document_type is not None:
+        table.add_row("Document type", str(status.document_type))
+    for name, cert in (
+        ("Authentication certificate", status.auth_certificate),
+        ("Signing certificate", status.sign_certificate),
+    ):
+        if cert is not None:
+            table.add_row(name, f"valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}")
+    Console(width=80).print(table)
+    if status.unverified:
+        say("Read with assumptions not yet verified on real cards: " + "; ".join(status.unverified))
+
+
+@card_app.command("readers")
+def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
+    """List the card readers and whether each holds a card."""
+    from ..pcsc import list_readers
+
+    with card_errors():
+        found = list_readers()
+    if json_output or settings(ctx).json:
+        emit_json(
+            [
+                {
+                    "name": r.name,
+                    "has_card": r.has_card,
+                    "atr": r.atr.hex().upper() if r.atr else None,
+                }
+                for r in found
+            ]
+        )
+        return
+    if not found:
+        fail("no card readers found", ExitCode.NO_PCSC)
+    for r in found:
+        typer.echo(f"{r.name}: {'card present' if r.has_card else 'no card'}")
+
+
+@card_app.command("status")
+def status(
+    ctx: typer.Context,
+    reader: ReaderOpt = None,
+    virtual: VirtualOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Chip, attempts left, activation flags, personal data and certificates."""
+    state = settings(ctx)
+    with open_session(reader or state.reader, virtual) as session, card_errors():
+        result = session.status()
+    if json_output or state.json:
+        emit_json(status_json(result))
+    else:
+        show_status(result)
+
+
+def _kind(value: str, allowed: tuple[str, ...]) -> Any:
+    from ..card.profiles import CodeKind
+
+    if value.lower() not in allowed:
+        raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint="KIND")
+    return CodeKind(value.lower())
+
+
+def change(session: CardSession, kind: Any) -> None:
+    from ..card.profiles import CodeKind, Generation
+    from ..pinpolicy import check_new_code
+
+    if kind is CodeKind.PUK and session.generation is Generation.THALES:
+        fail(
+            "the PUK of a Thales card cannot be changed; it can be viewed in the police self-service",
+            ExitCode.FAILED,
+        )
+    with card_errors():
+        counters = session.counters()
+    state = counters.get(kind)
+    refuse_blocked(
+        state,
+        kind.name,
+        "Unblock it with the PUK: advisor card unblock." if kind is not CodeKind.PUK else "",
+    )
+    last = confirm_last_attempt(state, kind.name)
+    with card_errors():
+        if session.uses_pinpad:
+            say(f"Enter the current and the new {kind.name} on the reader's keypad.")
+            result = session.change_code(kind, allow_last_attempt=last)
+        else:
+            old = ask_code(f"Current {kind.name}")
+            new = ask_new_code(kind.name, lambda code: check_new_code(kind, code, old_code=old))
+            result = session.change_code(kind, old, new, allow_last_attempt=last)
+    say(f"{kind.name} changed.")
+    show_counters(result)
+
+
+def unblock_code(session: CardSession, kind: Any) -> None:
+    from ..card.profiles import CodeKind
+    from ..pinpolicy import check_new_code
+
+    with card_errors():
+        counters = session.counters()
+    puk = counters.get(CodeKind.PUK)
+    refuse_blocked(
+        puk,
+        "The PUK",
+        "A blocked PUK cannot be unblocked: see `advisor triage case --puk-tries-left 0`.",
+    )
+    last = confirm_last_attempt(puk, "The PUK")
+    with card_errors():
+        if session.uses_pinpad:
+            say(f"Enter the PUK and the new {kind.name} on the reader's keypad.")
+            result = session.unblock(kind, allow_last_attempt=last)
+        else:
+            code = ask_code("PUK")
+            new = ask_new_code(kind.name, lambda c: check_new_code(kind, c))
+            result = session.unblock(kind, code, new, allow_last_attempt=last)
+    say(f"{kind.name} unblocked with the new code.")
+    show_counters(result)
+
+
+def activate(session: CardSession) -> None:
+    from ..card.profiles import CodeKind, Generation
+    from ..pinpolicy import check_new_code
+
+    if session.generation is not Generation.THALES:
+        fail("only Thales cards (issued from 17 Nov 2025) need PIN2 activation", ExitCode.FAILED)
+    with card_errors():
+        counters = session.counters()
+    pin2 = counters.get(CodeKind.PIN2)
+    use_puk = pin2 is not None and pin2.blocked
+    spent = counters.get(CodeKind.PUK) if use_puk else pin2
+    refuse_blocked(spent, "The PUK" if use_puk else "PIN2", "")
+    last = confirm_last_attempt(spent, "The PUK" if use_puk else "PIN2")
+    with card_errors():
+        if session.uses_pinpad:
+            say("Enter the codes on the reader's keypad.")
+            result = session.activate_pin2(use_puk=use_puk, allow_last_attempt=last)
+        elif use_puk:
+            code = ask_code("PUK")
+            new = ask_new_code("PIN2", lambda c: check_new_code(CodeKind.PIN2, c))
+            result = session.activate_pin2(
+                puk=code, new_pin2=new, use_puk=True, allow_last_attempt=last
+            )
+        else:
+            current = ask_code("Current PIN2 (from the code envelope)")
+            new = ask_new_code("PIN2", lambda c: check_new_code(CodeKind.PIN2, c, old_code=current))
+            result = session.activate_pin2(current, new_pin2=new, allow_last_attempt=last)
+    say("PIN2 activated: you can now sign.")
+    show_counters(result)
+
+
+@card_app.command("change-pin")
+def change_pin(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2,puk}", help="The code to change.")],
+    reader: ReaderOpt = None,
+    virtual: VirtualOpt = None,
+) -> None:
+    """Change PIN1, PIN2 or (IDEMIA only) the PUK. Codes are asked for, never arguments."""
+    code_kind = _kind(kind, ("pin1", "pin2", "puk"))
+    with open_session(
+        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
+    ) as session:
+        change(session, code_kind)
+
+
+@card_app.command("unblock")
+def unblock(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2}", help="The PIN to unblock.")],
+    reader: ReaderOpt = None,
+    virtual: VirtualOpt = None,
+) -> None:
+    """Unblock (or replace a forgotten) PIN1 or PIN2 with the PUK, setting a new PIN."""
+    code_kind = _kind(kind, ("pin1", "pin2"))
+    with open_session(
+        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
+    ) as session:
+        unblock_code(session, code_kind)
+
+
+@card_app.command("activate-pin2")
+def activate_pin2(ctx: typer.Context, reader: ReaderOpt = None, virtual: VirtualOpt = None) -> None:
+    """Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."""
+    with open_session(
+        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
+    ) as session:
+        activate(session)

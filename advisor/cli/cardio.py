@@ -1,0 +1,182 @@
+"""Talking to people about a card: opening it, asking for codes, and naming failures.
+
+The card layer never prompts; this module does, and turns its exceptions into the
+messages and exit codes of contract §5. Codes live only in local variables here and are
+handed straight to the session: never logged, echoed, or put into an exception.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
+
+from .common import ExitCode, fail, say
+
+if TYPE_CHECKING:
+    from ..card.profiles import CodeKind
+    from ..card.session import CardSession
+    from ..card.status import CodeState, OperationResult
+    from ..pinpolicy import Violation
+    from ..transport import Connection
+
+T = TypeVar("T")
+
+_REASONS = {
+    "too_short": "it is too short ({min}-{max} digits)",
+    "too_long": "it is too long ({min}-{max} digits)",
+    "not_digits": "only the digits 0-9 are allowed ({min}-{max} digits)",
+    "ascending_run": "it is an ascending run such as 1234",
+    "descending_run": "it is a descending run such as 4321",
+    "repeated_digit": "it repeats one digit",
+    "part_of_personal_code": "it is part of your personal identification code",
+    "birth_date": "it is your date of birth",
+    "same_as_old": "it is the same as the current code",
+}
+
+
+def describe_violation(violation: Violation) -> str:
+    text = _REASONS.get(str(violation.reason), str(violation.reason))
+    return text.format(min=violation.min_length, max=violation.max_length)
+
+
+@contextmanager
+def open_session(
+    reader: str | None, virtual: str | None, *, lang: str = "en"
+) -> Iterator[CardSession]:
+    """The card session, from a reader or a virtual card; transport and card failures
+    become an exit with the contract's code."""
+    from ..card.session import CardSession
+
+    connection: Connection
+    with card_errors():
+        if virtual:
+            from ..emulator import UnknownPresetError, make_card
+            from ..emulator.connection import VirtualConnection
+
+            try:
+                card = make_card(virtual)
+            except UnknownPresetError as exc:
+                fail(str(exc), ExitCode.USAGE)
+            connection = VirtualConnection(card)
+        else:
+            from ..pcsc import connect
+
+            connection = connect(reader)
+        try:
+            yield CardSession(connection, language=lang)
+        finally:
+            connection.close()
+
+
+@contextmanager
+def card_errors() -> Iterator[None]:
+    """Map the transport's and the card's exceptions to messages and exit codes."""
+    from ..card.errors import (
+        CardError,
+        CodeBlocked,
+        NotEstonianCard,
+        UnsupportedOperation,
+        WrongCode,
+    )
+    from ..card.session import LastAttemptNotConfirmed, PolicyViolation
+    from ..transport import CardInUse, CardRemoved, TransportError
+
+    try:
+        yield
+    except (CardInUse, CardRemoved) as exc:
+        fail(f"{exc} (nothing more was sent; check the card and try again)", ExitCode.CARD_BUSY)
+    except TransportError as exc:
+        fail(str(exc), ExitCode.NO_PCSC)
+    except NotEstonianCard:
+        fail("the card in the reader is not an Estonian ID card", ExitCode.FAILED)
+    except PolicyViolation as exc:
+        reasons = "; ".join(describe_violation(v) for v in exc.violations)
+        fail(f"the new code was refused before anything was sent: {reasons}", ExitCode.USAGE)
+    except WrongCode as exc:
+        fail(str(exc), ExitCode.WRONG_CODE)
+    except CodeBlocked as exc:
+        fail(str(exc), ExitCode.BLOCKED)
+    except LastAttemptNotConfirmed as exc:
+        fail(str(exc), ExitCode.FAILED)
+    except UnsupportedOperation as exc:
+        fail(str(exc), ExitCode.FAILED)
+    except CardError as exc:
+        fail(f"the card operation failed: {exc}", ExitCode.FAILED)
+
+
+def _read_line(prompt: str) -> str:
+    """One line from stdin for scripts; EOF ends the operation before anything is sent."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        sys.stderr.write("\n")
+        fail("no more input: nothing was sent to the card", ExitCode.FAILED)
+    sys.stderr.write("\n")
+    return line.rstrip("\r\n")
+
+
+def ask_code(label: str) -> str:
+    """A hidden prompt on a terminal, one line of stdin otherwise."""
+    prompt = f"{label}: "
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt, stream=sys.stderr)
+    return _read_line(prompt)
+
+
+def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
+    """Ask for a new code twice; on a terminal ask again until it passes every rule."""
+    while True:
+        code = ask_code(f"New {label}")
+        violations = check(code)
+        if violations:
+            reasons = "; ".join(describe_violation(v) for v in violations)
+            if not sys.stdin.isatty():
+                fail(
+                    f"the new {label} was refused before anything was sent: {reasons}",
+                    ExitCode.USAGE,
+                )
+            say(f"That {label} cannot be used: {reasons}.")
+            continue
+        if ask_code(f"New {label} again") != code:
+            if not sys.stdin.isatty():
+                fail(f"the two new {label} entries differ: nothing was sent", ExitCode.USAGE)
+            say("The two entries differ. Try again.")
+            continue
+        return code
+
+
+def confirm(question: str) -> bool:
+    if sys.stdin.isatty():
+        return typer.confirm(question, default=False, err=True)
+    answer = _read_line(f"{question} [y/N]: ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def confirm_last_attempt(state: CodeState | None, label: str) -> bool:
+    """True when the code is on its last attempt and the holder agreed to use it."""
+    if state is None or not state.last_attempt:
+        return False
+    say(f"{label} has one attempt left. A wrong entry blocks it.")
+    if not confirm(f"Use the last attempt of {label}?"):
+        fail(f"stopped: nothing was sent, {label} still has one attempt", ExitCode.FAILED)
+    return True
+
+
+def refuse_blocked(state: CodeState | None, label: str, hint: str) -> None:
+    if state is not None and state.blocked:
+        fail(f"{label} is blocked: nothing was sent. {hint}", ExitCode.BLOCKED)
+
+
+def show_counters(result: OperationResult) -> None:
+    parts = [f"{s.kind.name} {s.tries_left} of {s.max_tries}" for s in result.counters]
+    say("Attempts left now: " + ", ".join(parts) + ".")
+
+
+def label(kind: CodeKind) -> str:
+    return kind.name

@@ -1,0 +1,59 @@
+"""`advisor emulator ...`: the built-in virtual cards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import ExitCode, emit_json, fail, say, settings
+
+emulator_app = typer.Typer(
+    help="Virtual IDEMIA and Thales cards for trying things out.", no_args_is_help=True
+)
+
+
+@emulator_app.command("presets")
+def presets(ctx: typer.Context) -> None:
+    """The presets, one a line: name, chip, what it is."""
+    from ..emulator import list_presets
+
+    found = list_presets()
+    if settings(ctx).json:
+        emit_json(
+            [{"name": p.name, "profile": p.profile, "description": p.description} for p in found]
+        )
+        return
+    width = max(len(p.name) for p in found)
+    for p in found:
+        typer.echo(f"{p.name:<{width}}  {p.profile:<6}  {p.description}")
+
+
+@emulator_app.command("serve")
+def serve(
+    profile: Annotated[str, typer.Option(help="idemia or thales.")] = "idemia",
+    preset: Annotated[
+        str | None, typer.Option(help="A preset of that profile (default: a healthy card).")
+    ] = None,
+    vpcd: Annotated[
+        str, typer.Option(help="Where pcscd's vpcd driver listens, HOST:PORT.")
+    ] = "localhost:35963",
+) -> None:
+    """Attach a virtual card to pcscd's vpcd driver until stopped (Ctrl-C)."""
+    from ..emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info
+    from ..emulator.vpcd import parse_address
+    from ..emulator.vpcd import serve as serve_card
+
+    if profile not in DEFAULT_PRESET:
+        fail(f"unknown profile {profile!r}: choose idemia or thales", ExitCode.USAGE)
+    name = preset or DEFAULT_PRESET[profile]
+    try:
+        info = preset_info(name)
+        host, port = parse_address(vpcd)
+    except (UnknownPresetError, ValueError) as exc:
+        fail(str(exc), ExitCode.USAGE)
+    if info.profile != profile:
+        fail(f"preset {name} is a {info.profile} card, not {profile}", ExitCode.USAGE)
+    card = make_card(name)
+    say(f"Virtual {profile} card '{name}' attached to vpcd at {host}:{port}; Ctrl-C to remove it.")
+    serve_card(card, host, port)

@@ -1,0 +1,156 @@
+"""The card commands and `diagnose` end to end on the in-process virtual cards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor.cli import app
+
+runner = CliRunner()
+PUK = "17258403"
+PIN1 = "0090"
+PIN2 = "01497"
+CANARY = "58213"  # a valid new PIN1/PIN2 that must never be echoed
+
+
+def run(args: list[str], answers: list[str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, args, input="".join(a + "\n" for a in answers or []))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_emulator_presets_cover_the_contract() -> None:
+    code, out, _ = run(["emulator", "presets"])
+    assert code == 0
+    names = {line.split()[0] for line in out.splitlines()}
+    assert names >= {
+        "idemia-ok",
+        "idemia-pin1-blocked",
+        "idemia-puk-blocked",
+        "thales-ok",
+        "thales-new",
+        "thales-courier",
+        "thales-puk-blocked",
+        "expired",
+    }
+
+
+def test_card_status_json_uses_contract_names() -> None:
+    code, out, _ = run(["card", "status", "--virtual", "thales-new", "--json"])
+    assert code == 0
+    status = json.loads(out)
+    assert status["card_generation"] == "thales"
+    assert status["pin2_activated"] is False
+    assert status["pin1_tries_left"] == 3
+    assert status["document_type"] == "e_resident"
+
+
+def test_unknown_preset_is_a_usage_error() -> None:
+    code, _, err = run(["card", "status", "--virtual", "nope"])
+    assert code == 2
+    assert "idemia-ok" in err
+
+
+def test_diagnose_json_without_answers_is_incomplete_and_asks_only_what_the_card_cannot_tell() -> (
+    None
+):
+    code, out, _ = run(["diagnose", "--virtual", "idemia-pin1-blocked", "--json"])
+    assert code == 0
+    document = json.loads(out)
+    assert document["pin1_tries_left"] == 0
+    decision = document["decision"]
+    assert decision["status"] == "incomplete"
+    assert decision["questions"] == ["puk_known"]
+    assert "pin1_tries_left" not in decision["questions"]
+
+
+def test_diagnose_asks_decides_and_unblocks() -> None:
+    code, out, err = run(
+        ["diagnose", "--virtual", "idemia-pin1-blocked"], ["yes", "y", PUK, CANARY, CANARY]
+    )
+    assert code == 0, err
+    assert "PUK" in out
+    assert "PIN1 unblocked" in err
+    assert "PIN1 3 of 3" in err
+    assert CANARY not in out + err
+    assert PUK not in out + err
+
+
+def test_diagnose_healthy_card_offers_nothing() -> None:
+    code, _, err = run(["diagnose", "--virtual", "thales-ok"], ["yes", "yes", "yes", "yes"])
+    assert code == 0, err
+    assert "[y/N]" not in err
+
+
+def test_change_pin_with_wrong_current_code_exits_3() -> None:
+    code, _, err = run(
+        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"], ["0091", CANARY, CANARY]
+    )
+    assert code == 3
+    assert "2 attempts left" in err
+    assert CANARY not in err
+
+
+def test_weak_new_code_is_refused_before_anything_is_sent() -> None:
+    code, _, err = run(["card", "change-pin", "pin2", "--virtual", "idemia-ok"], [PIN2, "12345"])
+    assert code == 2
+    assert "ascending" in err
+
+
+def test_mismatched_new_codes_send_nothing() -> None:
+    code, _, err = run(
+        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"], [PIN1, CANARY, "58214"]
+    )
+    assert code == 2
+    assert "differ" in err
+
+
+def test_change_pin_succeeds_and_reports_counters() -> None:
+    code, _, err = run(
+        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"], [PIN1, CANARY, CANARY]
+    )
+    assert code == 0, err
+    assert "PIN1 changed" in err
+    assert CANARY not in err
+
+
+def test_blocked_puk_refuses_unblock_without_sending() -> None:
+    code, _, err = run(["card", "unblock", "pin1", "--virtual", "idemia-puk-blocked"])
+    assert code == 4
+    assert "blocked" in err
+
+
+def test_last_attempt_needs_confirmation() -> None:
+    code, _, err = run(["card", "change-pin", "pin1", "--virtual", "idemia-last-attempt"], ["n"])
+    assert code == 1
+    assert "nothing was sent" in err
+
+
+@pytest.mark.parametrize(
+    ("preset", "answers"),
+    [("thales-new", [PIN2, CANARY, CANARY]), ("thales-new-pin2-blocked", [PUK, CANARY, CANARY])],
+)
+def test_activate_pin2(preset: str, answers: list[str]) -> None:
+    code, _, err = run(["card", "activate-pin2", "--virtual", preset], answers)
+    assert code == 0, err
+    assert "PIN2 activated" in err
+    assert CANARY not in err
+
+
+def test_activate_pin2_on_idemia_is_refused() -> None:
+    code, _, err = run(["card", "activate-pin2", "--virtual", "idemia-ok"])
+    assert code == 1
+    assert "Thales" in err
+
+
+def test_thales_puk_cannot_be_changed() -> None:
+    code, _, err = run(["card", "change-pin", "puk", "--virtual", "thales-ok"])
+    assert code == 1
+    assert "cannot be changed" in err
+
+
+def test_codes_are_never_arguments() -> None:
+    code, _, _ = run(["card", "change-pin", "pin1", "--pin", PIN1, "--virtual", "idemia-ok"])
+    assert code == 2
