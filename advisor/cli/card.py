@@ -170,7 +170,8 @@ def change(session: CardSession, kind: Any) -> None:
 
     if kind is CodeKind.PUK and session.generation is Generation.THALES:
         fail(
-            "the PUK of a Thales card cannot be changed; it can be viewed in the police self-service",
+            "the PUK of a Thales card cannot be changed; "
+            "it can be viewed in the police self-service",
             ExitCode.FAILED,
         )
     with card_errors():
