@@ -10,6 +10,7 @@ is the chip completed like any other unknown fact.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import threading
 from collections import Counter
@@ -27,7 +28,7 @@ from .table import INADMISSIBLE, DecisionTable, RulesetTable
 
 # Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
 _MEMO_LIMIT = 10_000
-_PART_LIMIT = 10_000
+_PART_LIMIT = 80_000
 GENERATION = "card_generation"
 
 
@@ -51,6 +52,12 @@ class _Part:
     also: tuple[Route, ...] = ()
     candidates: tuple[Route, ...] = ()
     questions: tuple[str, ...] = ()
+    # Batch output: this part's pieces of the decision's JSON, encoded once per part.
+    head: str = ""  # status .. also, and questions, candidates (route part only)
+    tail: str = ""
+    advisories_json: tuple[str, ...] = ()
+    fired_json: tuple[str, ...] = ()
+    because_json: tuple[str, ...] = ()
 
 
 class _Completion(NamedTuple):
@@ -70,6 +77,19 @@ class Decider:
         self._outcomes: dict[tuple[str, int], Outcome] = {}
         self._rule_index: dict[str, Rule] | None = None
         self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
+        self._version_json = json.dumps(book.version)
+        # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
+        # `fired` in priority order only while the rulesets' priorities do not interleave.
+        spans = sorted(
+            (
+                min(r.pri for r in rs.rules if r.kind != "catch_all"),
+                max(r.pri for r in rs.rules if r.kind != "catch_all"),
+                rs.name,
+            )
+            for rs in book.rulesets
+        )
+        self._fragment_order = tuple(name for _, _, name in spans)
+        self._fragments_ok = all(a[1] < b[0] for a, b in itertools.pairwise(spans))
 
     @property
     def table(self) -> DecisionTable:
@@ -116,6 +136,54 @@ class Decider:
                 self._memo.clear()
             self._memo[memo_key] = cached
         return cached
+
+    def batch_json(self, facts: Facts) -> str:
+        """The decision's JSON object without its id, exactly as `decide(facts,
+        engine=False).to_json()` would encode it, but pieced together from per-ruleset
+        fragments that are encoded once: batch triage writes millions of these."""
+        if not self._fragments_ok:
+            decision = self.decide_anonymous(facts, engine=False).to_json()
+            del decision["id"]
+            return json.dumps(decision, ensure_ascii=False)[1:]
+        view = situation(facts)
+        generations = (
+            tuple(str(g) for g in possible_generations(facts))
+            if view[GENERATION] == UNKNOWN_GENERATION
+            else ()
+        )
+        table = self.table
+        parts = {
+            name: self._part(table, name, table.tables[name].space.key(view), generations)
+            for name in self._fragment_order
+        }
+        ordered = [parts[name] for name in self._fragment_order]
+        route = parts[self.route_ruleset]
+        advisories = ", ".join(a for p in ordered for a in p.advisories_json)
+        fired = ", ".join(f for p in ordered for f in p.fired_json)
+        because = ", ".join(b for p in ordered for b in p.because_json)
+        return (
+            f'{route.head}, "advisories": [{advisories}], {route.tail}, "fired": [{fired}], '
+            f'"because": [{because}], "rules_version": {self._version_json}}}'
+        )
+
+    def _encode_part(self, part: _Part) -> None:
+        rules = self._rules_by_name()
+        dumps = json.dumps
+        part.head = (
+            f'"status": {dumps(str(part.status))}, '
+            f'"route": {dumps(str(part.route) if part.route else None)}, '
+            f'"urgency": {dumps(str(part.urgency) if part.urgency else None)}, '
+            f'"also": {dumps([str(r) for r in part.also])}'
+        )
+        part.tail = (
+            f'"questions": {dumps(list(part.questions), ensure_ascii=False)}, '
+            f'"candidates": {dumps([str(r) for r in part.candidates])}'
+        )
+        part.advisories_json = tuple(dumps(str(a)) for a in part.common.advisories)
+        part.fired_json = tuple(dumps(n, ensure_ascii=False) for n in part.common.fired)
+        part.because_json = tuple(
+            dumps(rules[n].because, ensure_ascii=False) for n in part.common.fired
+        )
 
     # --- resolution -------------------------------------------------------------------
 
@@ -226,6 +294,7 @@ class Decider:
                 part.status = Status.INCOMPLETE
                 part.candidates = self._candidates(completions)
                 part.questions = self._questions(t, key, completions, generations)
+        self._encode_part(part)
         if len(self._parts) >= _PART_LIMIT:
             self._parts.clear()
         self._parts[memo_key] = part

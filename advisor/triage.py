@@ -22,7 +22,7 @@ from typing import IO, Any
 from .decide import Decider
 from .decision import Decision, error_decision
 from .errors import FactError
-from .facts import parse_facts
+from .facts import Facts, parse_facts
 from .model import Status
 
 CHUNK = 2000
@@ -83,16 +83,15 @@ def csv_record(header: list[str], item: Item) -> Record:
 @dataclass
 class Summary:
     statuses: Counter[str] = field(default_factory=Counter)
-    routes: Counter[str] = field(default_factory=Counter)
 
-    def add(self, decision: Decision) -> None:
-        self.statuses[str(decision.status)] += 1
-        if decision.route is not None:
-            self.routes[str(decision.route)] += 1
+    def add_json(self, tail: str) -> None:
+        """Count a decision from its encoded JSON (batch lines never build a Decision)."""
+        self.statuses[
+            "incomplete" if tail.startswith(', "status": "incomplete"') else "decided"
+        ] += 1
 
     def merge(self, other: Summary) -> None:
         self.statuses.update(other.statuses)
-        self.routes.update(other.routes)
 
     @property
     def total(self) -> int:
@@ -108,43 +107,23 @@ def _case_id(data: Mapping[str, Any] | None) -> str | None:
     return str(raw) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
 
 
-def decide_record(
+def _validate(
     decider: Decider, record: Record, *, human: bool, today: date
-) -> tuple[str | None, Decision]:
-    """The case id and its decision; the decision itself carries no id, so that cases in
-    the same table cell share one object (and one encoding)."""
+) -> tuple[str | None, Facts | None, Decision | None]:
+    """The case id and its facts, or the error decision that replaces them."""
     version = decider.book.version
-    case_id = _case_id(record.data)
     if record.problem is not None or record.data is None:
         problem = record.problem or FactError("(record)", "empty record")
-        return None, error_decision(version, problem.field, problem.message, None, record.line)
+        return (
+            None,
+            None,
+            error_decision(version, problem.field, problem.message, None, record.line),
+        )
+    case_id = _case_id(record.data)
     try:
-        facts = parse_facts(record.data, human=human, default_today=today)
+        return case_id, parse_facts(record.data, human=human, default_today=today), None
     except FactError as exc:
-        return case_id, error_decision(version, exc.field, exc.message, None, record.line)
-    return case_id, decider.decide_anonymous(facts, engine=False)
-
-
-class JsonLinesEncoder:
-    """Encodes decisions; a decision body shared by many cases is encoded once, and only
-    the id is written per record."""
-
-    def __init__(self, limit: int = 10_000) -> None:
-        self._bodies: dict[int, tuple[Decision, str]] = {}
-        self._limit = limit
-
-    def line(self, case_id: str | None, decision: Decision) -> str:
-        cached = self._bodies.get(id(decision))
-        if cached is not None and cached[0] is decision:
-            tail = cached[1]
-        else:
-            body = json.dumps({**decision.to_json(), "id": None}, ensure_ascii=False)
-            tail = body[len('{"id": null') :]  # everything after the id
-            if decision.status is not Status.ERROR:
-                if len(self._bodies) >= self._limit:
-                    self._bodies.clear()
-                self._bodies[id(decision)] = (decision, tail)
-        return '{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n"
+        return case_id, None, error_decision(version, exc.field, exc.message, None, record.line)
 
 
 @dataclass
@@ -152,19 +131,26 @@ class _Job:
     decider: Decider
     header: list[str] | None  # CSV header; None for JSON Lines
     today: date
-    encoder: JsonLinesEncoder = field(default_factory=JsonLinesEncoder)
 
     def run(self, items: list[Item]) -> tuple[str, Summary]:
         summary = Summary()
         lines = []
         human = self.header is not None
+        decider = self.decider
         for item in items:
             record = (
                 csv_record(self.header, item) if self.header is not None else jsonl_record(item)
             )
-            case_id, decision = decide_record(self.decider, record, human=human, today=self.today)
-            summary.add(decision)
-            lines.append(self.encoder.line(case_id, decision))
+            case_id, facts, error = _validate(decider, record, human=human, today=self.today)
+            if error is not None:
+                summary.statuses["error"] += 1
+                body = json.dumps({**error.to_json(), "id": None}, ensure_ascii=False)
+                tail = body[len('{"id": null') :]
+            else:
+                assert facts is not None
+                tail = ", " + decider.batch_json(facts)
+                summary.add_json(tail)
+            lines.append('{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n")
         return "".join(lines), summary
 
 

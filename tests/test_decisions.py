@@ -409,3 +409,40 @@ def test_compose_ignores_catch_all(book: RuleBook) -> None:
     outcome = compose(book, {"routes": ("R999_unrouted",)})
     assert outcome.route is None
     assert outcome.fired == ()
+
+
+def _partial_cases() -> st.SearchStrategy[dict[str, Any]]:
+    from advisor.facts import FIELD_NAMES
+
+    values: dict[str, st.SearchStrategy[Any]] = {
+        "card_generation": st.sampled_from(["idemia", "thales", "legacy"]),
+        "issue_date": st.dates(date(2017, 1, 1), date(2027, 1, 1)).map(date.isoformat),
+        "expiry_date": st.dates(date(2025, 1, 1), date(2032, 1, 1)).map(date.isoformat),
+        "document_type": st.sampled_from(["e_resident", "id_card"]),
+        "location": st.sampled_from(["estonia", "abroad"]),
+    }
+    parts = {}
+    for name in FIELD_NAMES:
+        if name in ("id", "today"):
+            continue
+        if name in values:
+            parts[name] = values[name]
+        elif name.endswith("_tries_left"):
+            parts[name] = st.integers(0, 3)
+        else:
+            parts[name] = st.booleans()
+    return st.fixed_dictionaries({}, optional=parts).map(lambda d: dict(d, today="2026-11-27"))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=_partial_cases())
+def test_batch_json_is_the_decision_json(decider: Decider, case: dict[str, Any]) -> None:
+    import json
+
+    if case.get("card_stolen") and case.get("card_lost") is False:
+        case["card_lost"] = True
+    facts = parse_facts(case)
+    expected = decider.decide(facts, engine=False).to_json()
+    del expected["id"]
+    assert json.loads("{" + decider.batch_json(facts)) == expected
+    assert "{" + decider.batch_json(facts) == json.dumps(expected, ensure_ascii=False)
