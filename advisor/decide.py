@@ -28,7 +28,7 @@ from .table import INADMISSIBLE, DecisionTable, RulesetTable
 
 # Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
 _MEMO_LIMIT = 10_000
-_PART_LIMIT = 80_000
+_PART_LIMIT = 25_000
 GENERATION = "card_generation"
 
 
@@ -42,7 +42,7 @@ def route_ruleset_name(book: RuleBook) -> str:
     return names[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Part:
     ruleset: str
     common: Outcome  # what holds in every completion
@@ -78,6 +78,7 @@ class Decider:
         self._rule_index: dict[str, Rule] | None = None
         self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
         self._version_json = json.dumps(book.version)
+        self._encoded: dict[str, str] = {}
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
         spans = sorted(
@@ -167,7 +168,12 @@ class Decider:
         )
 
     def _encode_part(self, part: _Part) -> None:
-        rules = self._rules_by_name()
+        # Every string is encoded once per rule base, and shared by all parts.
+        encoded = self._encoded
+        if not encoded:
+            for rule in self.book.rules():
+                encoded[rule.name] = json.dumps(rule.name, ensure_ascii=False)
+                encoded["because:" + rule.name] = json.dumps(rule.because, ensure_ascii=False)
         dumps = json.dumps
         part.head = (
             f'"status": {dumps(str(part.status))}, '
@@ -179,11 +185,9 @@ class Decider:
             f'"questions": {dumps(list(part.questions), ensure_ascii=False)}, '
             f'"candidates": {dumps([str(r) for r in part.candidates])}'
         )
-        part.advisories_json = tuple(dumps(str(a)) for a in part.common.advisories)
-        part.fired_json = tuple(dumps(n, ensure_ascii=False) for n in part.common.fired)
-        part.because_json = tuple(
-            dumps(rules[n].because, ensure_ascii=False) for n in part.common.fired
-        )
+        part.advisories_json = tuple(f'"{a}"' for a in part.common.advisories)
+        part.fired_json = tuple(encoded[n] for n in part.common.fired)
+        part.because_json = tuple(encoded["because:" + n] for n in part.common.fired)
 
     # --- resolution -------------------------------------------------------------------
 

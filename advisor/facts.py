@@ -146,6 +146,16 @@ def _converter(name: str, human: bool) -> Callable[[object], object]:
 _CONVERTERS: Final = {
     human: {name: _converter(name, human) for name in FIELD_NAMES} for human in (False, True)
 }
+# JSON values that are already exactly right are taken as they are: batch triage
+# validates millions of records, and the converters above stay the only judges of
+# anything else (they raise the errors).
+_BOOL, _TRIES, _ENUM = 1, 2, 3
+_KINDS: Final = {
+    **dict.fromkeys(BOOL_FIELDS, _BOOL),
+    **dict.fromkeys(TRIES_FIELDS, _TRIES),
+    **dict.fromkeys(ENUM_FIELDS, _ENUM),
+}
+_MEMBERS: Final = {name: {str(m): m for m in kind} for name, kind in ENUM_FIELDS.items()}
 
 
 def parse_facts(
@@ -161,6 +171,17 @@ def parse_facts(
     converters = _CONVERTERS[human]
     values: dict[str, Any] = {}
     for name, raw in data.items():
+        if not human:
+            kind = _KINDS.get(name)
+            if kind == _BOOL and (raw is True or raw is False):
+                values[name] = raw
+                continue
+            if kind == _TRIES and type(raw) is int and 0 <= raw <= MAX_TRIES:
+                values[name] = raw
+                continue
+            if kind == _ENUM and type(raw) is str and raw in _MEMBERS[name]:
+                values[name] = _MEMBERS[name][raw]
+                continue
         convert = converters.get(name)
         if convert is None:
             raise FactError(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .rulebook import RuleBook
 from .table import INADMISSIBLE, DecisionTable
 
 
-def golden_lines(table: DecisionTable, ruleset: str) -> list[str]:
+def golden_lines(table: DecisionTable, ruleset: str, book: RuleBook) -> list[str]:
     t = table.tables[ruleset]
     lines = ["\t".join([a.field for a in t.space.axes] + ["fired"])]
-    catch_alls = {name for trace in t.traces for name in trace if name.startswith(("R999", "A999"))}
+    catch_alls = {r.name for r in book.ruleset(ruleset).rules if r.kind == "catch_all"}
     for flat, trace_id in enumerate(t.cells):
         if trace_id == INADMISSIBLE:
             continue
@@ -29,11 +30,14 @@ def _short(label: str) -> str:
     return {"true": "T", "false": "F"}.get(label, label)
 
 
-def write_golden(table: DecisionTable, directory: Path) -> list[Path]:
+def write_golden(table: DecisionTable, book: RuleBook, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.tsv"):
+        if stale.stem not in table.tables:
+            stale.unlink()
     written = []
     for name in table.tables:
         path = directory / f"{name}.tsv"
-        path.write_text("\n".join(golden_lines(table, name)) + "\n", encoding="utf-8")
+        path.write_text("\n".join(golden_lines(table, name, book)) + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -292,10 +292,11 @@ def test_questions_most_informative_first(decider: Decider) -> None:
     }
 
 
-def test_golden_table(table: DecisionTable) -> None:
+def test_golden_table(book: RuleBook, table: DecisionTable) -> None:
+    assert {p.stem for p in GOLDEN.glob("*.tsv")} == set(table.tables)
     for name in table.tables:
         expected = (GOLDEN / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
-        actual = golden_lines(table, name)
+        actual = golden_lines(table, name, book)
         changed = [f"- {e}\n+ {a}" for e, a in zip(expected, actual, strict=False) if e != a]
         assert len(expected) == len(actual)
         assert not changed, (
@@ -325,9 +326,9 @@ def test_new_threshold_makes_a_new_bucket(rules_copy: Any) -> None:
             "$lt": {"expiry_days_left": 30}
         }
 
-    book = load_rulebook(rules_copy(edit, "advisories.json"))
+    book = load_rulebook(rules_copy(edit, "advisories_card.json"))
     axis = next(
-        a for a in space_of(book.ruleset("advisories")).axes if a.field == "expiry_days_left"
+        a for a in space_of(book.ruleset("advisories_card")).axes if a.field == "expiry_days_left"
     )
     assert 30 in (axis.starts or ())
 

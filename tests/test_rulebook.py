@@ -98,9 +98,9 @@ def test_advisory_rules_are_checked_too(rules_copy: Callable[..., Path]) -> None
     error = load_error(
         rules_copy,
         lambda d: rule(d, "A810_last_attempt").update(advisory="be_careful"),
-        "advisories.json",
+        "advisories_safety.json",
     )
-    assert error.file == "advisories.json"
+    assert error.file == "advisories_safety.json"
     assert "unknown advisory id" in str(error)
 
 

@@ -61,7 +61,7 @@ def table(
     from ..table import build_table
 
     book = load_rulebook()
-    written = write_golden(build_table(book), output)
+    written = write_golden(build_table(book), book, output)
     for path in written:
         say(f"wrote {path}")
 
