@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -161,8 +160,8 @@ def batch(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="Processes deciding in parallel (default: up to 2 cores).", min=1)
-    ] = min(2, os.cpu_count() or 1),
+        int, typer.Option(help="Processes deciding in parallel (each keeps its own memo).", min=1)
+    ] = 1,
 ) -> None:
     """Decide every record of a file: one JSON Lines decision per record, in input order."""
     from ..errors import RulesLoadError
