@@ -28,7 +28,7 @@ from .table import INADMISSIBLE, DecisionTable, RulesetTable
 
 # Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
 _MEMO_LIMIT = 10_000
-_PART_LIMIT = 25_000
+_PART_LIMIT = 150_000
 GENERATION = "card_generation"
 
 
@@ -79,6 +79,7 @@ class Decider:
         self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
         self._version_json = json.dumps(book.version)
         self._encoded: dict[str, str] = {}
+        self._shared: dict[Any, Any] = {}
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
         spans = sorted(
@@ -188,6 +189,18 @@ class Decider:
         part.advisories_json = tuple(f'"{a}"' for a in part.common.advisories)
         part.fired_json = tuple(encoded[n] for n in part.common.fired)
         part.because_json = tuple(encoded["because:" + n] for n in part.common.fired)
+        # Parts are many but their pieces few: share equal pieces, so that a large memo
+        # stays small in memory.
+        shared = self._shared
+        part.head = shared.setdefault(part.head, part.head)
+        part.tail = shared.setdefault(part.tail, part.tail)
+        part.advisories_json = shared.setdefault(part.advisories_json, part.advisories_json)
+        part.fired_json = shared.setdefault(part.fired_json, part.fired_json)
+        part.because_json = shared.setdefault(part.because_json, part.because_json)
+        part.common = shared.setdefault(part.common, part.common)
+        part.also = shared.setdefault(part.also, part.also)
+        part.candidates = shared.setdefault(part.candidates, part.candidates)
+        part.questions = shared.setdefault(part.questions, part.questions)
 
     # --- resolution -------------------------------------------------------------------
 
@@ -301,6 +314,7 @@ class Decider:
         self._encode_part(part)
         if len(self._parts) >= _PART_LIMIT:
             self._parts.clear()
+            self._shared.clear()
         self._parts[memo_key] = part
         return part
 
