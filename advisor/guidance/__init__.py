@@ -25,6 +25,7 @@ from advisor.guidance.render import (
     normalise_facts,
     template_name,
 )
+from advisor.model import Advisory, Route
 
 __all__ = [
     "ADVISORIES",
@@ -46,37 +47,10 @@ __all__ = [
 ]
 
 # Contract §3, in the contract's order.
-ROUTES: Final = (
-    "certificate_suspension",
-    "certificate_revocation",
-    "codes_compromised",
-    "card_replacement",
-    "certificate_reactivation",
-    "card_activation_self_service",
-    "pin2_activation",
-    "puk_unblock_in_app",
-    "puk_view_self_service",
-    "codes_reissue_in_person",
-    "no_action",
-)
+ROUTES: Final = tuple(str(route) for route in Route)
 
 # Contract §4 first, then the ones this layer adds.
-ADVISORIES: Final = (
-    "pin_roles",
-    "never_share_codes",
-    "store_codes_safely",
-    "pins_differ",
-    "enter_pin_only_when_you_started",
-    "pin2_scam_warning",
-    "browser_pin1_cache",
-    "last_attempt",
-    "puk_blocked_card_still_works",
-    "thales_puk_cannot_change",
-    "expiring_soon",
-    "generation_date_conflict",
-    "report_theft",
-    "decrypt_before_replacement",
-)
+ADVISORIES: Final = tuple(str(advisory) for advisory in Advisory)
 
 # Every fact of contract §1 that a questionnaire could ask (not id, today).
 QUESTIONS: Final = (

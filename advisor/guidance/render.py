@@ -37,6 +37,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.text import Text
 
+from ..facts import DATE_FIELDS, FIELD_NAMES, SAFETY_FIELDS
+
 __all__ = [
     "CONTACTS",
     "CONTENT_DIR",
@@ -77,29 +79,9 @@ LINKS: Final[Mapping[str, str]] = {
 
 # Contract §1 field names. Unknown keys are ignored here: validating facts is
 # the facts layer's job, the guidance only words what it is given.
-FACT_FIELDS: Final = (
-    "today",
-    "card_generation",
-    "issue_date",
-    "expiry_date",
-    "document_type",
-    "pin1_tries_left",
-    "pin2_tries_left",
-    "puk_tries_left",
-    "pin1_known",
-    "pin2_known",
-    "puk_known",
-    "pin2_activated",
-    "card_activated",
-    "has_other_eid",
-    "card_lost",
-    "card_stolen",
-    "codes_compromised",
-    "certificates_suspended",
-    "location",
-)
-_DATE_FIELDS: Final = frozenset({"today", "issue_date", "expiry_date"})
-_SAFETY_FIELDS: Final = ("card_lost", "card_stolen", "codes_compromised", "certificates_suspended")
+FACT_FIELDS: Final = tuple(name for name in FIELD_NAMES if name != "id")
+_DATE_FIELDS: Final = frozenset(DATE_FIELDS)
+_SAFETY_FIELDS: Final = SAFETY_FIELDS
 
 
 class GettextTranslations(Protocol):
