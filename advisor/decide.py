@@ -116,7 +116,7 @@ class Decider:
         if engine and self._needed <= view.keys():
             outcome = compose(self.book, self.book.fire(view))
             if outcome.route is not None:
-                decision = self._decided([outcome])
+                decision = self._decided(outcome)
         if decision is None:
             generations = (
                 possible_generations(facts) if view[GENERATION] == UNKNOWN_GENERATION else ()
@@ -318,8 +318,7 @@ class Decider:
         self._parts[memo_key] = part
         return part
 
-    def _decided(self, outcomes: list[Outcome]) -> Decision:
-        (outcome,) = outcomes
+    def _decided(self, outcome: Outcome) -> Decision:
         return Decision(
             Status.DECIDED,
             self.book.version,
