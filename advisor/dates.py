@@ -9,8 +9,6 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 
-from dateutil import parser as dateutil_parser
-
 from .errors import FactError
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -49,6 +47,9 @@ def parse_human_date(value: str, field: str) -> date:
             raise FactError(field, f"{value!r} is not a real date ({exc})") from None
     if not _FOUR_DIGIT_YEAR.search(text):
         raise FactError(field, f"{value!r} is ambiguous: write the year with four digits")
+    # Imported here: month names are rare in input, and the import costs start-up time.
+    from dateutil import parser as dateutil_parser
+
     try:
         first = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_A)
         second = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_B)
