@@ -79,8 +79,9 @@ ENUM_FIELDS: Final[dict[str, type[StrEnum]]] = {
     "location": Location,
 }
 
-_TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1"})
-_FALSE_WORDS: Final = frozenset({"false", "no", "n", "0"})
+# The questionnaire asks in English, Estonian and Russian; answers come back in kind.
+_TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1", "jah", "j", "да", "д"})
+_FALSE_WORDS: Final = frozenset({"false", "no", "n", "0", "ei", "e", "нет", "н"})
 
 E = TypeVar("E", bound=StrEnum)
 

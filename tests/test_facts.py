@@ -78,6 +78,8 @@ def test_human_values() -> None:
     assert facts.card_generation is Generation.THALES
     assert facts.location is None
     assert error_field({"pin1_known": "maybe"}, human=True) == "pin1_known"
+    assert parse_facts({"puk_known": "Jah", "pin1_known": "нет"}, human=True).puk_known is True
+    assert parse_facts({"pin1_known": "нет"}, human=True).pin1_known is False
     assert error_field({"pin1_tries_left": "٣"}, human=True) == "pin1_tries_left"
 
 
