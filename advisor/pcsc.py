@@ -509,6 +509,13 @@ class PcscConnection:
         hresult, response = self._scard.SCardTransmit(self._hcard, self._protocol, list(apdu))
         _check(hresult, "operation", "SCardTransmit")
         answer = bytes(response)
+        if len(answer) < 2:
+            # Measured with pcscd and vpcd: a card pulled while a command is in flight
+            # gives a "successful" empty answer; only the next call reports the removal.
+            raise CardRemoved(
+                "the card stopped answering during the operation (removed?): "
+                f"SCardTransmit returned {len(answer)} byte(s)"
+            )
         log.debug("< %s", redact_response(apdu, answer))
         return answer
 

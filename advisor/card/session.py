@@ -70,7 +70,7 @@ from advisor.card.status import (
 )
 from advisor.model import Generation
 from advisor.pinpolicy import Violation, ViolationReason, check_new_code
-from advisor.transport import Connection
+from advisor.transport import CardRemoved, Connection
 
 __all__ = [
     "AlreadyActivated",
@@ -151,6 +151,25 @@ def _rebuild_policy_violation(
     kind: CodeKind, violations: tuple[Violation, ...], current: bool
 ) -> PolicyViolation:
     return PolicyViolation(kind, violations, current=current)
+
+
+class RemovedAfterSending(CardRemoved):
+    """The card was removed after the operation's codes were sent, while the counters
+    were being read back. `done`: the card had accepted the operation."""
+
+    def __init__(self, operation: Operation, kind: CodeKind, *, done: bool) -> None:
+        self.operation = operation
+        self.kind = kind
+        self.done = done
+        outcome = "was done" if done else "was refused by the card"
+        super().__init__(f"{operation} of {kind.name} {outcome}; the card was then removed")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_removed, (self.operation, self.kind, self.done))
+
+
+def _rebuild_removed(operation: Operation, kind: CodeKind, done: bool) -> RemovedAfterSending:
+    return RemovedAfterSending(operation, kind, done=done)
 
 
 class LastAttemptNotConfirmed(CardError):
@@ -910,8 +929,13 @@ class CardSession:
                 if violations:
                     raise PolicyViolation(kind, violations)
             failure = self._run(plan.steps)
-            self._open(profile)
-            after = self._read_counters(profile, involved)
+            try:
+                self._open(profile)
+                after = self._read_counters(profile, involved)
+            except CardRemoved as removed:
+                # The codes went out; what the holder must do next depends on whether
+                # the card took them, so say which, instead of "try again".
+                raise RemovedAfterSending(operation, kind, done=failure is None) from removed
         counters = tuple(self._state(profile, after[k]) for k in _ordered(profile, involved))
         if failure is not None:
             code, error = failure

@@ -83,11 +83,26 @@ def card_errors() -> Iterator[None]:
         UnsupportedOperation,
         WrongCode,
     )
-    from ..card.session import LastAttemptNotConfirmed, PolicyViolation
+    from ..card.session import LastAttemptNotConfirmed, PolicyViolation, RemovedAfterSending
     from ..transport import CardInUse, CardRemoved, TransportError
 
     try:
         yield
+    except RemovedAfterSending as exc:
+        name = exc.kind.name
+        if exc.done:
+            done = {"change": "changed", "unblock": "unblocked", "activate_pin2": "activated"}
+            fail(
+                f"{name} was {done.get(str(exc.operation), 'changed')} on the card, but the "
+                "card was removed before the attempts left could be read: "
+                f"use the new {name} from now on",
+                ExitCode.CARD_BUSY,
+            )
+        fail(
+            "the card refused the code and was then removed: check the attempts left with "
+            "`advisor card status` before you try again",
+            ExitCode.CARD_BUSY,
+        )
     except (CardInUse, CardRemoved) as exc:
         fail(f"{exc} (nothing more was sent; check the card and try again)", ExitCode.CARD_BUSY)
     except TransportError as exc:

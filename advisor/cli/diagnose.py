@@ -153,7 +153,9 @@ def diagnose(
     language = resolve_lang(lang or state.lang)
     with open_session(reader or state.reader, virtual, lang=language) as session:
         with card_errors():
-            status = session.status()
+            # Prose needs only the facts (the minimum of APDUs); JSON also carries the
+            # holder and both certificates.
+            status = session.status(facts_only=not as_json)
         facts = parse_facts(status.to_facts_json(), default_today=date.today())
         decider = make_decider()
         # With --json only a terminal is asked; a script gets the decision as it stands.

@@ -117,6 +117,10 @@ def _serve_connection(
         if not data:
             log.info("vpcd closed the connection")
             return
+        if hasattr(socket, "TCP_QUICKACK"):
+            # vpcd writes each command in two segments; without an immediate ACK the
+            # second waits for the delayed-ACK timer, about 40 ms per APDU (measured).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         for message in reader.feed(data):
             reply = handle_message(card, message)
             if reply is not None:
