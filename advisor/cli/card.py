@@ -17,6 +17,7 @@ from .cardio import (
     show_counters,
 )
 from .common import ExitCode, emit_json, fail, resolve_lang, say, settings
+from .i18n import _, use_language
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -185,13 +186,13 @@ def change(session: CardSession, kind: Any) -> None:
     last = confirm_last_attempt(state, kind.name)
     with card_errors():
         if session.uses_pinpad:
-            say(f"Enter the current and the new {kind.name} on the reader's keypad.")
+            say(_("Enter the current and the new %(code)s on the reader's keypad.", code=kind.name))
             result = session.change_code(kind, allow_last_attempt=last)
         else:
-            old = ask_code(f"Current {kind.name}")
+            old = ask_code(_("Current %(code)s", code=kind.name))
             new = ask_new_code(kind.name, lambda code: check_new_code(kind, code, old_code=old))
             result = session.change_code(kind, old, new, allow_last_attempt=last)
-    say(f"{kind.name} changed.")
+    say(_("%(code)s changed.", code=kind.name))
     show_counters(result)
 
 
@@ -210,13 +211,13 @@ def unblock_code(session: CardSession, kind: Any) -> None:
     last = confirm_last_attempt(puk, "The PUK")
     with card_errors():
         if session.uses_pinpad:
-            say(f"Enter the PUK and the new {kind.name} on the reader's keypad.")
+            say(_("Enter the PUK and the new %(code)s on the reader's keypad.", code=kind.name))
             result = session.unblock(kind, allow_last_attempt=last)
         else:
             code = ask_code("PUK")
             new = ask_new_code(kind.name, lambda c: check_new_code(kind, c))
             result = session.unblock(kind, code, new, allow_last_attempt=last)
-    say(f"{kind.name} unblocked with the new code.")
+    say(_("%(code)s unblocked with the new code.", code=kind.name))
     show_counters(result)
 
 
@@ -235,7 +236,7 @@ def activate(session: CardSession) -> None:
     last = confirm_last_attempt(spent, "The PUK" if use_puk else "PIN2")
     with card_errors():
         if session.uses_pinpad:
-            say("Enter the codes on the reader's keypad.")
+            say(_("Enter the codes on the reader's keypad."))
             result = session.activate_pin2(use_puk=use_puk, allow_last_attempt=last)
         elif use_puk:
             code = ask_code("PUK")
@@ -244,10 +245,10 @@ def activate(session: CardSession) -> None:
                 puk=code, new_pin2=new, use_puk=True, allow_last_attempt=last
             )
         else:
-            current = ask_code("Current PIN2 (from the code envelope)")
+            current = ask_code(_("Current PIN2 (from the code envelope)"))
             new = ask_new_code("PIN2", lambda c: check_new_code(CodeKind.PIN2, c, old_code=current))
             result = session.activate_pin2(current, new_pin2=new, allow_last_attempt=last)
-    say("PIN2 activated: you can now sign.")
+    say(_("PIN2 activated: you can now sign."))
     show_counters(result)
 
 
@@ -260,6 +261,7 @@ def change_pin(
 ) -> None:
     """Change PIN1, PIN2 or (IDEMIA only) the PUK. Codes are asked for, never arguments."""
     code_kind = _kind(kind, ("pin1", "pin2", "puk"))
+    use_language(resolve_lang(settings(ctx).lang))
     with open_session(
         reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
     ) as session:
@@ -275,6 +277,7 @@ def unblock(
 ) -> None:
     """Unblock (or replace a forgotten) PIN1 or PIN2 with the PUK, setting a new PIN."""
     code_kind = _kind(kind, ("pin1", "pin2"))
+    use_language(resolve_lang(settings(ctx).lang))
     with open_session(
         reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
     ) as session:
@@ -284,6 +287,7 @@ def unblock(
 @card_app.command("activate-pin2")
 def activate_pin2(ctx: typer.Context, reader: ReaderOpt = None, virtual: VirtualOpt = None) -> None:
     """Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."""
+    use_language(resolve_lang(settings(ctx).lang))
     with open_session(
         reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
     ) as session:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from .common import ExitCode, fail, say
+from .i18n import _
 
 if TYPE_CHECKING:
     from ..card.profiles import CodeKind
@@ -26,22 +27,30 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
+# Wrapped in N_ so that extraction finds them; translated when shown.
+def N_(message: str) -> str:
+    return message
+
+
 _REASONS = {
-    "too_short": "it is too short ({min}-{max} digits)",
-    "too_long": "it is too long ({min}-{max} digits)",
-    "not_digits": "only the digits 0-9 are allowed ({min}-{max} digits)",
-    "ascending_run": "it is an ascending run such as 1234",
-    "descending_run": "it is a descending run such as 4321",
-    "repeated_digit": "it repeats one digit",
-    "part_of_personal_code": "it is part of your personal identification code",
-    "birth_date": "it is your date of birth",
-    "same_as_old": "it is the same as the current code",
+    "too_short": N_("it is too short (%(min)s-%(max)s digits)"),
+    "too_long": N_("it is too long (%(min)s-%(max)s digits)"),
+    "not_digits": N_("only the digits 0-9 are allowed (%(min)s-%(max)s digits)"),
+    "ascending_run": N_("it is an ascending run such as 1234"),
+    "descending_run": N_("it is a descending run such as 4321"),
+    "repeated_digit": N_("it repeats one digit"),
+    "part_of_personal_code": N_("it is part of your personal identification code"),
+    "birth_date": N_("it is your date of birth"),
+    "same_as_old": N_("it is the same as the current code"),
 }
 
 
 def describe_violation(violation: Violation) -> str:
-    text = _REASONS.get(str(violation.reason), str(violation.reason))
-    return text.format(min=violation.min_length, max=violation.max_length)
+    text = _REASONS.get(str(violation.reason))
+    if text is None:
+        return str(violation.reason)
+    return _(text, min=violation.min_length, max=violation.max_length)
 
 
 @contextmanager
@@ -147,7 +156,7 @@ def ask_code(label: str) -> str:
 def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
     """Ask for a new code twice; on a terminal ask again until it passes every rule."""
     while True:
-        code = ask_code(f"New {label}")
+        code = ask_code(_("New %(code)s", code=label))
         violations = check(code)
         if violations:
             reasons = "; ".join(describe_violation(v) for v in violations)
@@ -156,12 +165,12 @@ def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
                     f"the new {label} was refused before anything was sent: {reasons}",
                     ExitCode.USAGE,
                 )
-            say(f"That {label} cannot be used: {reasons}.")
+            say(_("That %(code)s cannot be used: %(reasons)s.", code=label, reasons=reasons))
             continue
-        if ask_code(f"New {label} again") != code:
+        if ask_code(_("New %(code)s again", code=label)) != code:
             if not sys.stdin.isatty():
                 fail(f"the two new {label} entries differ: nothing was sent", ExitCode.USAGE)
-            say("The two entries differ. Try again.")
+            say(_("The two entries differ. Try again."))
             continue
         return code
 
@@ -169,16 +178,17 @@ def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
 def confirm(question: str) -> bool:
     if sys.stdin.isatty():
         return typer.confirm(question, default=False, err=True)
-    answer = _read_line(f"{question} [y/N]: ")
-    return answer.strip().lower() in ("y", "yes")
+    choices = _("[y/N]")
+    answer = _read_line(f"{question} {choices}: ")
+    return answer.strip().lower() in ("y", "yes", "j", "jah", "д", "да")
 
 
 def confirm_last_attempt(state: CodeState | None, label: str) -> bool:
     """True when the code is on its last attempt and the holder agreed to use it."""
     if state is None or not state.last_attempt:
         return False
-    say(f"{label} has one attempt left. A wrong entry blocks it.")
-    if not confirm(f"Use the last attempt of {label}?"):
+    say(_("%(code)s has one attempt left. A wrong entry blocks it.", code=label))
+    if not confirm(_("Use the last attempt of %(code)s?", code=label)):
         fail(f"stopped: nothing was sent, {label} still has one attempt", ExitCode.FAILED)
     return True
 
@@ -189,8 +199,11 @@ def refuse_blocked(state: CodeState | None, label: str, hint: str) -> None:
 
 
 def show_counters(result: OperationResult) -> None:
-    parts = [f"{s.kind.name} {s.tries_left} of {s.max_tries}" for s in result.counters]
-    say("Attempts left now: " + ", ".join(parts) + ".")
+    parts = [
+        _("%(code)s %(left)s of %(max)s", code=s.kind.name, left=s.tries_left, max=s.max_tries)
+        for s in result.counters
+    ]
+    say(_("Attempts left now: %(counters)s.", counters=", ".join(parts)))
 
 
 def label(kind: CodeKind) -> str:

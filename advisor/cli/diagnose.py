@@ -11,6 +11,7 @@ import typer
 
 from .cardio import card_errors, confirm, open_session
 from .common import ExitCode, emit_json, make_decider, resolve_lang, say, settings
+from .i18n import _, use_language
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -37,11 +38,11 @@ def _ask(field: str, lang: str) -> str | None:
     from ..guidance import question_text
 
     hint = (
-        " [yes/no, empty if you do not know]"
+        _("[yes/no, empty if you do not know]")
         if field in _BOOLEAN
-        else " [empty if you do not know]"
+        else _("[empty if you do not know]")
     )
-    prompt = f"{question_text(field, lang)}{hint}: "
+    prompt = f"{question_text(field, lang)} {hint}: "
     if sys.stdin.isatty():
         answer = typer.prompt(prompt, default="", show_default=False, err=True, prompt_suffix="")
     else:
@@ -80,8 +81,8 @@ def questionnaire(
                 human=True,
                 default_today=facts.today,
             )
-        except FactError as exc:
-            say(f"That answer was not understood ({exc.message}); skipping this question.")
+        except FactError:
+            say(_("That answer was not understood; the question is skipped."))
             continue
         decision = decider.decide(facts)
     return facts, decision
@@ -93,16 +94,16 @@ def _operation_for(decision: Decision, facts: Facts) -> tuple[str, Any] | None:
 
     route = str(decision.route) if decision.route else None
     if route == "pin2_activation":
-        return "Activate PIN2 now", None
+        return _("Activate PIN2 now"), None
     if route == "puk_unblock_in_app":
         for kind, tries, known in (
             (CodeKind.PIN1, facts.pin1_tries_left, facts.pin1_known),
             (CodeKind.PIN2, facts.pin2_tries_left, facts.pin2_known),
         ):
             if tries == 0 or known is False:
-                return f"Unblock {kind.name} now with your PUK", kind
+                return _("Unblock %(code)s now with your PUK", code=kind.name), kind
     if route == "codes_compromised":
-        return "Change PIN1 now", CodeKind.PIN1
+        return _("Change PIN1 now"), CodeKind.PIN1
     return None
 
 
@@ -114,7 +115,7 @@ def offer_operation(session: CardSession, decision: Decision, facts: Facts) -> N
         return
     text, kind = offer
     if not confirm(f"{text}?"):
-        say("Nothing was sent to the card.")
+        say(_("Nothing was sent to the card."))
         return
     route = str(decision.route)
     if route == "pin2_activation":
@@ -151,6 +152,7 @@ def diagnose(
     state = settings(ctx)
     as_json = json_output or state.json
     language = resolve_lang(lang or state.lang)
+    use_language(language)
     with open_session(reader or state.reader, virtual, lang=language) as session:
         with card_errors():
             # Prose needs only the facts (the minimum of APDUs); JSON also carries the

@@ -1,0 +1,32 @@
+"""The command line's own messages in the holder's language.
+
+One gettext domain serves the guidance and the CLI (content/locale/*/advisor.po), so a
+translator sees every text of a language in one catalog. A command chooses the language
+once (`use_language`); `_()` then translates, with named placeholders only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from babel.support import NullTranslations
+
+_active: Any = NullTranslations()
+
+
+@lru_cache(maxsize=4)
+def _catalog(lang: str) -> Any:
+    from ..guidance.render import load_translations
+
+    return load_translations(lang)
+
+
+def use_language(lang: str) -> None:
+    global _active
+    _active = _catalog(lang)
+
+
+def _(message: str, **values: object) -> str:
+    text: str = _active.gettext(message)
+    return text % values if values else text
