@@ -15,7 +15,7 @@ import json
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -71,10 +71,23 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """One rule file: the unit of the fact space and of the decision table."""
+
     name: str
     file: str
     rules: tuple[Rule, ...]  # in priority order
     fields: tuple[str, ...]  # the situation fields the rules read, in schema order
+
+    @property
+    def engine(self) -> str:
+        """The durable ruleset the file runs in: its name up to the first underscore.
+        Files that share it (advisories_card, advisories_codes, ...) run as one ruleset,
+        one assertion per case for all of them, while each keeps its own small space."""
+        return self.name.split("_")[0]
+
+    @cached_property
+    def rule_names(self) -> frozenset[str]:
+        return frozenset(r.name for r in self.rules)
 
     def rule(self, name: str) -> Rule:
         for rule in self.rules:
@@ -278,8 +291,8 @@ def parse_ruleset(name: str, data: object, file: str, sources: Mapping[str, obje
             raise RulesLoadError(file, f"rule id {short} is also used by {ids[short]}", rule.name)
         ids[short] = rule.name
     catch_alls = [r for r in rules if r.kind == "catch_all"]
-    if len(catch_alls) != 1:
-        raise RulesLoadError(file, f"needs exactly one catch-all rule, found {len(catch_alls)}")
+    if len(catch_alls) > 1:
+        raise RulesLoadError(file, f"has {len(catch_alls)} catch-all rules; one is enough")
     used = set().union(*(r.fields for r in rules))
     ordered = tuple(name for name in SITUATION_FIELDS if name in used)
     return RuleSet(name, file, tuple(sorted(rules, key=lambda r: r.pri)), ordered)
@@ -339,14 +352,13 @@ class RuleBook:
             host = _QuietHost.create()
             definitions: dict[str, dict[str, Any]] = {}
             for ruleset in self.rulesets:
-                definition = {}
+                definition = definitions.setdefault(ruleset.engine, {})
                 for rule in ruleset.rules:
                     # durable deletes 'run' from what it is given: hand it a copy.
                     body = copy.deepcopy(dict(rule.condition))
                     body["pri"] = rule.pri
                     body["run"] = self._recorder(rule.name)
                     definition[rule.name] = body
-                definitions[ruleset.name] = definition
             host.set_rulesets(definitions)
             self._host = host
         return self._host
@@ -366,11 +378,12 @@ class RuleBook:
         """The names of the rules that fire, in firing order, per ruleset."""
         from durable import engine as durable_engine
 
-        targets = self.rulesets if ruleset is None else (self.ruleset(ruleset),)
+        files = self.rulesets if ruleset is None else (self.ruleset(ruleset),)
+        engines = dict.fromkeys(f.engine for f in files)
         result: dict[str, tuple[str, ...]] = {}
         with self._lock:
             host = self._engine()
-            for target in targets:
+            for engine in engines:
                 sid = f"c{next(self._sids)}"
                 fact = dict(situation)
                 fact["sid"] = sid
@@ -378,18 +391,23 @@ class RuleBook:
                 trace: list[str] = []
                 self._trace = trace
                 try:
-                    state = host.assert_fact(target.name, fact)
+                    state = host.assert_fact(engine, fact)
                 except durable_engine.MessageNotHandledException:
                     raise EngineError(
-                        f"{target.name}: no rule matched, not even the catch-all"
+                        f"{engine}: no rule matched, not even the catch-all"
                     ) from None
                 except Exception as exc:  # durable_rules_engine.error and MemoryError
-                    raise EngineError(f"{target.name}: the engine failed: {exc}") from exc
+                    raise EngineError(f"{engine}: the engine failed: {exc}") from exc
                 finally:
-                    self._forget(host, target.name, sid)
+                    self._forget(host, engine, sid)
                 if state and "exception" in state:
-                    raise RuleActionError(f"{target.name}: an action raised: {state['exception']}")
-                result[target.name] = tuple(trace)
+                    raise RuleActionError(f"{engine}: an action raised: {state['exception']}")
+                # A file's rules read only its own fields, so its part of the trace is
+                # the same whatever else the situation holds (the table relies on it).
+                for target in files:
+                    if target.engine == engine:
+                        names = target.rule_names
+                        result[target.name] = tuple(n for n in trace if n in names)
         return result
 
     @staticmethod
@@ -418,4 +436,29 @@ def _load_cached(directory: Path, version: str) -> RuleBook:
     if not files:
         raise RulesLoadError(str(directory), "no rule files (*.json)")
     rulesets = tuple(parse_ruleset(p.stem, _load_json(p), p.name, sources) for p in files)
+    _check_engines(rulesets)
     return RuleBook(directory, rulesets, version)
+
+
+def _check_engines(rulesets: tuple[RuleSet, ...]) -> None:
+    """Files that run as one durable ruleset need one catch-all between them (durable
+    leaks, then crashes on, unhandled facts) and priorities that do not repeat."""
+    groups: dict[str, list[RuleSet]] = {}
+    for ruleset in rulesets:
+        groups.setdefault(ruleset.engine, []).append(ruleset)
+    for engine, members in groups.items():
+        files = ", ".join(m.file for m in members)
+        catch_alls = [r for m in members for r in m.rules if r.kind == "catch_all"]
+        if len(catch_alls) != 1:
+            raise RulesLoadError(
+                files,
+                f"the files of ruleset {engine!r} need exactly one catch-all rule, "
+                f"found {len(catch_alls)}",
+            )
+        seen: dict[int, str] = {}
+        for rule in (r for m in members for r in m.rules):
+            if rule.pri in seen:
+                raise RulesLoadError(
+                    rule.file, f"pri {rule.pri} is also used by {seen[rule.pri]}", rule.name
+                )
+            seen[rule.pri] = rule.name
