@@ -1,6 +1,6 @@
 """Batch triage of N JSON Lines records against a plain parse-and-serialise loop.
 
-    python benchmarks/batch_triage.py [N] [--random] [--workers W]   (default 1,000,000)
+    python benchmarks/batch_triage.py [N] [--random]   (default 1,000,000)
 
 Cases are "intake" cases (read from a card, or a few facts taken on the phone); with
 --random every fact is independently known or not, the worst case for the memo.
@@ -24,7 +24,6 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contextlib
 
 from _cases import intake_case, random_case
 
@@ -35,7 +34,6 @@ from advisor.triage import Item, jsonl_items, run_batch
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 1_000_000
-    workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 2
     make = random_case if "--random" in sys.argv else intake_case
     rng = random.Random(42)
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,18 +52,10 @@ def main() -> None:
         decider = make_decider()
         decider.table  # noqa: B018 - load the table before measuring
         process = psutil.Process()
-        worker_peak = [0]
 
         def rss() -> int:
-            # Proportional set size of the parent and its workers: a page the forked
-            # workers share with the parent (the decision table) counts once, split
-            # between them, so the sum is the memory the run really occupies.
-            total = process.memory_full_info().pss
-            for child in process.children():
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += child.memory_full_info().pss
-            worker_peak[0] = max(worker_peak[0], total)
-            return total
+            # Proportional set size: pages shared with other processes count in part.
+            return int(process.memory_full_info().pss)
 
         rss_start = rss()
         peak = [rss_start]
@@ -83,21 +73,19 @@ def main() -> None:
                 sampled(jsonl_items(handle)),
                 sink,
                 today=date(2026, 11, 27),
-                workers=workers,
             )
             ours = time.perf_counter() - started
-        peak[0] = max(peak[0], worker_peak[0])
+        peak[0] = max(peak[0], rss())
 
     kind = make.__name__.removesuffix("_case")
     print(
         f"records: {n} {kind} cases ({size_mb:.0f} MB of JSON Lines), Python {sys.version.split()[0]}"
     )
-    print(f"workers: {workers} (the plain loop runs on one)")
     print(f"plain parse+serialise: {plain:.2f} s, {n / plain:,.0f} records/s")
     print(f"advisor triage batch:  {ours:.2f} s, {n / ours:,.0f} records/s")
     print(f"speed ratio (advisor / plain): {plain / ours:.2f}  (target >= 0.5)")
     print(
-        f"Memory growth during the run (PSS of all processes): {(peak[0] - rss_start) / 2**20:.1f} MB  (target < 50 MB)"
+        f"Memory growth during the run (PSS): {(peak[0] - rss_start) / 2**20:.1f} MB  (target < 50 MB)"
     )
     print(f"statuses: {dict(summary.statuses)}")
 

@@ -200,8 +200,7 @@ def test_unknown_language_is_a_usage_error() -> None:
     assert result.exit_code == 2
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_parallel_batch_keeps_order_and_loses_nothing(decider: Decider, workers: int) -> None:
+def test_chunked_batch_keeps_order_and_loses_nothing(decider: Decider) -> None:
     from datetime import date
 
     import advisor.triage as triage
@@ -221,7 +220,6 @@ def test_parallel_batch_keeps_order_and_loses_nothing(decider: Decider, workers:
             jsonl_items(io.StringIO("\n".join(rows))),
             out,
             today=date(2026, 11, 27),
-            workers=workers,
         )
     finally:
         triage.CHUNK = original

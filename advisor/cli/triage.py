@@ -159,9 +159,6 @@ def batch(
             "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."
         ),
     ] = None,
-    workers: Annotated[
-        int, typer.Option(help="Processes deciding in parallel (each keeps its own memo).", min=1)
-    ] = 1,
 ) -> None:
     """Decide every record of a file: one JSON Lines decision per record, in input order."""
     from ..errors import RulesLoadError
@@ -183,9 +180,7 @@ def batch(
         items = jsonl_items(stream)
     out: IO[str] = sys.stdout if output is None else open(output, "w", encoding="utf-8")  # noqa: SIM115
     try:
-        summary = run_batch(
-            decider, _with_progress(items), out, header=header, today=date.today(), workers=workers
-        )
+        summary = run_batch(decider, _with_progress(items), out, header=header, today=date.today())
     finally:
         if out is not sys.stdout:
             out.close()
