@@ -17,7 +17,7 @@ from .cardio import (
     show_counters,
 )
 from .common import ExitCode, emit_json, fail, resolve_lang, say, settings
-from .i18n import _, use_language
+from .i18n import _, ngettext, use_language
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -80,39 +80,52 @@ def show_status(status: CardStatus) -> None:
     for state in (status.pin1, status.pin2, status.puk):
         if state is not None:
             text = (
-                "blocked"
+                _("blocked")
                 if state.blocked
-                else f"{state.tries_left} of {state.max_tries} attempts left"
+                else ngettext(
+                    "%(n)s of %(max)s attempt left",
+                    "%(n)s of %(max)s attempts left",
+                    state.tries_left,
+                    max=state.max_tries,
+                )
             )
             table.add_row(state.kind.name, text)
     if status.pin2_activated is not None:
         table.add_row(
-            "PIN2 activated", "yes" if status.pin2_activated else "no: change PIN2 before signing"
+            _("PIN2 activated"),
+            _("yes") if status.pin2_activated else _("no: change PIN2 before signing"),
         )
     if status.card_activated is not None:
         table.add_row(
-            "Card activated",
-            "yes" if status.card_activated else "no: activate it in the police self-service",
+            _("Card activated"),
+            _("yes") if status.card_activated else _("no: activate it in the police self-service"),
         )
     if status.personal is not None:
         p = status.personal
-        table.add_row("Holder", " ".join(x for x in (p.given_names, p.surname) if x))
-        table.add_row("Personal code", p.personal_code or "-")
-        table.add_row("Document", p.document_number or "-")
-        table.add_row("Expires", p.expiry_date.isoformat() if p.expiry_date else "-")
+        table.add_row(_("Holder"), " ".join(x for x in (p.given_names, p.surname) if x))
+        table.add_row(_("Personal code"), p.personal_code or "-")
+        table.add_row(_("Document"), p.document_number or "-")
+        table.add_row(_("Expires"), p.expiry_date.isoformat() if p.expiry_date else "-")
         if p.issue_date:
-            table.add_row("Issued", p.issue_date.isoformat())
+            table.add_row(_("Issued"), p.issue_date.isoformat())
     if status.document_type is not None:
-        table.add_row("Document type", str(status.document_type))
+        table.add_row(_("Document type"), str(status.document_type))
     for name, cert in (
-        ("Authentication certificate", status.auth_certificate),
-        ("Signing certificate", status.sign_certificate),
+        (_("Authentication certificate"), status.auth_certificate),
+        (_("Signing certificate"), status.sign_certificate),
     ):
         if cert is not None:
-            table.add_row(name, f"valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}")
+            start, end = cert.not_before.date().isoformat(), cert.not_after.date().isoformat()
+            valid = _("valid %(start)s to %(end)s", start=start, end=end)
+            table.add_row(name, valid)
     Console(width=80).print(table)
     if status.unverified:
-        say("Read with assumptions not yet verified on real cards: " + "; ".join(status.unverified))
+        # The assumptions themselves are technical notes for support staff, in English.
+        say(
+            _("Read with assumptions not yet verified on real cards:")
+            + " "
+            + "; ".join(status.unverified)
+        )
 
 
 @card_app.command("readers")
@@ -135,7 +148,7 @@ def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
         )
         return
     if not found:
-        fail("no card readers found", ExitCode.NO_PCSC)
+        fail(_("no card reader found: connect one and try again"), ExitCode.NO_PCSC)
     for r in found:
         typer.echo(f"{r.name}: {'card present' if r.has_card else 'no card'}")
 
@@ -149,6 +162,7 @@ def status(
 ) -> None:
     """Chip, attempts left, activation flags, personal data and certificates."""
     state = settings(ctx)
+    use_language(resolve_lang(state.lang))
     with open_session(reader or state.reader, virtual) as session, card_errors():
         result = session.status()
     if json_output or state.json:
@@ -171,8 +185,10 @@ def change(session: CardSession, kind: Any) -> None:
 
     if kind is CodeKind.PUK and session.generation is Generation.THALES:
         fail(
-            "the PUK of a Thales card cannot be changed; "
-            "it can be viewed in the police self-service",
+            _(
+                "the PUK of a Thales card cannot be changed; "
+                "it can be viewed in the police self-service"
+            ),
             ExitCode.FAILED,
         )
     with card_errors():
@@ -181,7 +197,7 @@ def change(session: CardSession, kind: Any) -> None:
     refuse_blocked(
         state,
         kind.name,
-        "Unblock it with the PUK: advisor card unblock." if kind is not CodeKind.PUK else "",
+        _("Unblock it with the PUK: `advisor card unblock`.") if kind is not CodeKind.PUK else "",
     )
     last = confirm_last_attempt(state, kind.name)
     with card_errors():
@@ -204,11 +220,9 @@ def unblock_code(session: CardSession, kind: Any) -> None:
         counters = session.counters()
     puk = counters.get(CodeKind.PUK)
     refuse_blocked(
-        puk,
-        "The PUK",
-        "A blocked PUK cannot be unblocked: see `advisor triage case --puk-tries-left 0`.",
+        puk, "PUK", _("A blocked PUK cannot be unblocked: run `advisor diagnose` for the way on.")
     )
-    last = confirm_last_attempt(puk, "The PUK")
+    last = confirm_last_attempt(puk, "PUK")
     with card_errors():
         if session.uses_pinpad:
             say(_("Enter the PUK and the new %(code)s on the reader's keypad.", code=kind.name))
@@ -226,14 +240,14 @@ def activate(session: CardSession) -> None:
     from ..pinpolicy import check_new_code
 
     if session.generation is not Generation.THALES:
-        fail("only Thales cards (issued from 17 Nov 2025) need PIN2 activation", ExitCode.FAILED)
+        fail(_("only Thales cards (issued from 17 Nov 2025) need PIN2 activation"), ExitCode.FAILED)
     with card_errors():
         counters = session.counters()
     pin2 = counters.get(CodeKind.PIN2)
     use_puk = pin2 is not None and pin2.blocked
     spent = counters.get(CodeKind.PUK) if use_puk else pin2
-    refuse_blocked(spent, "The PUK" if use_puk else "PIN2", "")
-    last = confirm_last_attempt(spent, "The PUK" if use_puk else "PIN2")
+    refuse_blocked(spent, "PUK" if use_puk else "PIN2", "")
+    last = confirm_last_attempt(spent, "PUK" if use_puk else "PIN2")
     with card_errors():
         if session.uses_pinpad:
             say(_("Enter the codes on the reader's keypad."))

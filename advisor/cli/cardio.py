@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from .common import ExitCode, fail, say
-from .i18n import _
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ..card.profiles import CodeKind
@@ -93,40 +93,97 @@ def card_errors() -> Iterator[None]:
         WrongCode,
     )
     from ..card.session import LastAttemptNotConfirmed, PolicyViolation, RemovedAfterSending
-    from ..transport import CardInUse, CardRemoved, TransportError
+    from ..transport import (
+        CardInUse,
+        CardRemoved,
+        NoCard,
+        NoReader,
+        NoService,
+        SeveralReaders,
+        TransportError,
+    )
 
     try:
         yield
     except RemovedAfterSending as exc:
         name = exc.kind.name
         if exc.done:
-            done = {"change": "changed", "unblock": "unblocked", "activate_pin2": "activated"}
+            done = {
+                "change": N_("%(code)s was changed on the card"),
+                "unblock": N_("%(code)s was unblocked on the card"),
+                "activate_pin2": N_("%(code)s was activated on the card"),
+            }[str(exc.operation)]
             fail(
-                f"{name} was {done.get(str(exc.operation), 'changed')} on the card, but the "
-                "card was removed before the attempts left could be read: "
-                f"use the new {name} from now on",
+                _(done, code=name)
+                + _(
+                    ", but the card was removed before the attempts left could be read: "
+                    "use the new %(code)s from now on",
+                    code=name,
+                ),
                 ExitCode.CARD_BUSY,
             )
         fail(
-            "the card refused the code and was then removed: check the attempts left with "
-            "`advisor card status` before you try again",
+            _(
+                "the card refused the code and was then removed: check the attempts left "
+                "with `advisor card status` before you try again"
+            ),
             ExitCode.CARD_BUSY,
         )
-    except (CardInUse, CardRemoved) as exc:
-        fail(f"{exc} (nothing more was sent; check the card and try again)", ExitCode.CARD_BUSY)
+    except CardInUse:
+        fail(
+            _("another program is using the card: nothing was sent; close it and try again"),
+            ExitCode.CARD_BUSY,
+        )
+    except CardRemoved:
+        fail(
+            _("the card was removed: nothing more was sent; insert it and try again"),
+            ExitCode.CARD_BUSY,
+        )
+    except NoService:
+        fail(_("the smart-card service (pcscd) is not running"), ExitCode.NO_PCSC)
+    except SeveralReaders as exc:
+        readers = "; ".join(exc.readers)
+        fail(
+            _(
+                "several readers hold a card: choose one with --reader (%(readers)s)",
+                readers=readers,
+            ),
+            ExitCode.NO_PCSC,
+        )
+    except NoReader:
+        fail(_("no card reader found: connect one and try again"), ExitCode.NO_PCSC)
+    except NoCard:
+        fail(_("no card in the reader: insert the card and try again"), ExitCode.NO_PCSC)
     except TransportError as exc:
         fail(str(exc), ExitCode.NO_PCSC)
     except NotEstonianCard:
-        fail("the card in the reader is not an Estonian ID card", ExitCode.FAILED)
+        fail(_("the card in the reader is not an Estonian ID card"), ExitCode.FAILED)
     except PolicyViolation as exc:
         reasons = "; ".join(describe_violation(v) for v in exc.violations)
-        fail(f"the new code was refused before anything was sent: {reasons}", ExitCode.USAGE)
+        fail(
+            _("the new code was refused before anything was sent: %(reasons)s", reasons=reasons),
+            ExitCode.USAGE,
+        )
     except WrongCode as exc:
-        fail(str(exc), ExitCode.WRONG_CODE)
+        name = getattr(getattr(exc, "kind", None), "name", "PIN")
+        left = exc.attempts_left
+        fail(
+            ngettext(
+                "wrong %(code)s, %(n)s attempt left",
+                "wrong %(code)s, %(n)s attempts left",
+                left,
+                code=name,
+            ),
+            ExitCode.WRONG_CODE,
+        )
     except CodeBlocked as exc:
-        fail(str(exc), ExitCode.BLOCKED)
+        name = getattr(getattr(exc, "kind", None), "name", "PIN")
+        fail(_("%(code)s is blocked", code=name), ExitCode.BLOCKED)
     except LastAttemptNotConfirmed as exc:
-        fail(str(exc), ExitCode.FAILED)
+        fail(
+            _("%(code)s has one attempt left: nothing was sent", code=exc.kind.name),
+            ExitCode.FAILED,
+        )
     except UnsupportedOperation as exc:
         fail(str(exc), ExitCode.FAILED)
     except CardError as exc:
@@ -140,7 +197,7 @@ def _read_line(prompt: str) -> str:
     line = sys.stdin.readline()
     if not line:
         sys.stderr.write("\n")
-        fail("no more input: nothing was sent to the card", ExitCode.FAILED)
+        fail(_("no more input: nothing was sent to the card"), ExitCode.FAILED)
     sys.stderr.write("\n")
     return line.rstrip("\r\n")
 
@@ -169,7 +226,10 @@ def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
             continue
         if ask_code(_("New %(code)s again", code=label)) != code:
             if not sys.stdin.isatty():
-                fail(f"the two new {label} entries differ: nothing was sent", ExitCode.USAGE)
+                fail(
+                    _("the two new %(code)s entries differ: nothing was sent", code=label),
+                    ExitCode.USAGE,
+                )
             say(_("The two entries differ. Try again."))
             continue
         return code
@@ -189,13 +249,16 @@ def confirm_last_attempt(state: CodeState | None, label: str) -> bool:
         return False
     say(_("%(code)s has one attempt left. A wrong entry blocks it.", code=label))
     if not confirm(_("Use the last attempt of %(code)s?", code=label)):
-        fail(f"stopped: nothing was sent, {label} still has one attempt", ExitCode.FAILED)
+        fail(
+            _("stopped: nothing was sent, %(code)s still has one attempt", code=label),
+            ExitCode.FAILED,
+        )
     return True
 
 
 def refuse_blocked(state: CodeState | None, label: str, hint: str) -> None:
     if state is not None and state.blocked:
-        fail(f"{label} is blocked: nothing was sent. {hint}", ExitCode.BLOCKED)
+        fail(_("%(code)s is blocked: nothing was sent.", code=label) + " " + hint, ExitCode.BLOCKED)
 
 
 def show_counters(result: OperationResult) -> None:

@@ -30,3 +30,9 @@ def use_language(lang: str) -> None:
 def _(message: str, **values: object) -> str:
     text: str = _active.gettext(message)
     return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+    """A message whose form depends on `n` (Russian has three), with `n` as `%(n)s`."""
+    text: str = _active.ngettext(singular, plural, n)
+    return text % {"n": n, **values}
