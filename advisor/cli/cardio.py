@@ -131,7 +131,10 @@ def card_errors() -> Iterator[None]:
         )
     except CardInUse:
         fail(
-            _("another program is using the card: nothing was sent; close it and try again"),
+            _(
+                "another program holds the card exclusively: nothing was sent; "
+                "close it and try again"
+            ),
             ExitCode.CARD_BUSY,
         )
     except CardRemoved:
@@ -178,7 +181,9 @@ def card_errors() -> Iterator[None]:
         )
     except CodeBlocked as exc:
         name = getattr(getattr(exc, "kind", None), "name", "PIN")
-        fail(_("%(code)s is blocked", code=name), ExitCode.BLOCKED)
+        if getattr(exc, "already", True):
+            fail(_("%(code)s is blocked: nothing was sent.", code=name), ExitCode.BLOCKED)
+        fail(_("wrong %(code)s: it is now blocked", code=name), ExitCode.BLOCKED)
     except LastAttemptNotConfirmed as exc:
         fail(
             _("%(code)s has one attempt left: nothing was sent", code=exc.kind.name),
