@@ -74,7 +74,8 @@ def show_status(status: CardStatus) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{status.chip} in {status.reader}", show_header=False, width=80)
+    title = _("%(chip)s in %(reader)s", chip=status.chip, reader=status.reader)
+    table = Table(title=title, show_header=False, width=80)
     table.add_column("what", style="bold")
     table.add_column("value")
     for state in (status.pin1, status.pin2, status.puk):
@@ -120,11 +121,12 @@ def show_status(status: CardStatus) -> None:
             table.add_row(name, valid)
     Console(width=80).print(table)
     if status.unverified:
-        # The assumptions themselves are technical notes for support staff, in English.
+        # The assumptions themselves are technical notes for support staff, in the JSON.
         say(
-            _("Read with assumptions not yet verified on real cards:")
-            + " "
-            + "; ".join(status.unverified)
+            _(
+                "Some of these values rest on protocol assumptions not yet verified on real "
+                "cards; `advisor card status --json` lists them."
+            )
         )
 
 

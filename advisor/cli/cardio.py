@@ -224,7 +224,11 @@ def ask_new_code(label: str, check: Callable[[str], list[Violation]]) -> str:
             reasons = "; ".join(describe_violation(v) for v in violations)
             if not sys.stdin.isatty():
                 fail(
-                    f"the new {label} was refused before anything was sent: {reasons}",
+                    _(
+                        "the new %(code)s was refused before anything was sent: %(reasons)s",
+                        code=label,
+                        reasons=reasons,
+                    ),
                     ExitCode.USAGE,
                 )
             say(_("That %(code)s cannot be used: %(reasons)s.", code=label, reasons=reasons))
