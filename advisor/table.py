@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError
 from .paths import cache_dir
 from .rulebook import RuleBook
 from .space import Space, space_of
@@ -165,9 +164,3 @@ def table_for(
         with contextlib.suppress(OSError):
             save_table(table, path)
     return table
-
-
-def check_complete(table: DecisionTable) -> None:
-    for name, t in table.tables.items():
-        if not t.traces:
-            raise EngineError(f"{name}: the table is empty")
