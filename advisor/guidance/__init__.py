@@ -41,6 +41,7 @@ __all__ = [
     "question_text",
     "render_advisory",
     "render_decision",
+    "render_item",
     "render_question",
     "render_route",
     "route_title",
@@ -130,8 +131,16 @@ def render_decision(
     )
 
 
-def render_route(
-    route_id: str,
+_PAGES: Final = {
+    "route": ("_route_page.md.j2", "route_id"),
+    "advisory": ("_advisory_page.md.j2", "advisory_id"),
+    "question": ("_question_page.md.j2", "field"),
+}
+
+
+def render_item(
+    kind: str,
+    item_id: str,
     *,
     facts: Mapping[str, Any] | None = None,
     lang: str = "en",
@@ -139,57 +148,22 @@ def render_route(
     width: int = 80,
     env: Environment | None = None,
 ) -> str:
-    """One route as a page of its own (help pages)."""
-    return _render(
-        "_route_page.md.j2",
-        {"route_id": route_id},
-        facts=facts,
-        lang=lang,
-        fmt=fmt,
-        width=width,
-        env=env,
-    )
+    """One route, advisory or question (`kind`) as a page of its own (help pages)."""
+    template, name = _PAGES[kind]
+    return _render(template, {name: item_id}, facts=facts, lang=lang, fmt=fmt, width=width, env=env)
 
 
-def render_advisory(
-    advisory_id: str,
-    *,
-    facts: Mapping[str, Any] | None = None,
-    lang: str = "en",
-    fmt: str = "text",
-    width: int = 80,
-    env: Environment | None = None,
-) -> str:
-    return _render(
-        "_advisory_page.md.j2",
-        {"advisory_id": advisory_id},
-        facts=facts,
-        lang=lang,
-        fmt=fmt,
-        width=width,
-        env=env,
-    )
+def render_route(route_id: str, **options: Any) -> str:
+    return render_item("route", route_id, **options)
 
 
-def render_question(
-    field: str,
-    *,
-    facts: Mapping[str, Any] | None = None,
-    lang: str = "en",
-    fmt: str = "text",
-    width: int = 80,
-    env: Environment | None = None,
-) -> str:
+def render_advisory(advisory_id: str, **options: Any) -> str:
+    return render_item("advisory", advisory_id, **options)
+
+
+def render_question(field: str, **options: Any) -> str:
     """The question with its hint, for the questionnaire."""
-    return _render(
-        "_question_page.md.j2",
-        {"field": field},
-        facts=facts,
-        lang=lang,
-        fmt=fmt,
-        width=width,
-        env=env,
-    )
+    return render_item("question", field, **options)
 
 
 def route_title(route_id: str, lang: str = "en", *, facts: Mapping[str, Any] | None = None) -> str:
