@@ -85,14 +85,14 @@ def open_session(
 @contextmanager
 def card_errors() -> Iterator[None]:
     """Map the transport's and the card's exceptions to messages and exit codes."""
-    from ..card.errors import (
-        CardError,
-        CodeBlocked,
-        NotEstonianCard,
-        UnsupportedOperation,
-        WrongCode,
+    from ..card.errors import CardError, NotEstonianCard, UnsupportedOperation
+    from ..card.session import (
+        CodeBlockedError,
+        LastAttemptNotConfirmed,
+        PolicyViolation,
+        RemovedAfterSending,
+        WrongCodeError,
     )
-    from ..card.session import LastAttemptNotConfirmed, PolicyViolation, RemovedAfterSending
     from ..transport import (
         CardInUse,
         CardRemoved,
@@ -167,23 +167,22 @@ def card_errors() -> Iterator[None]:
             _("the new code was refused before anything was sent: %(reasons)s", reasons=reasons),
             ExitCode.USAGE,
         )
-    except WrongCode as exc:
-        name = getattr(getattr(exc, "kind", None), "name", "PIN")
-        left = exc.attempts_left
+    except WrongCodeError as exc:
+        # The session turns every wrong or blocked code into these typed errors, which
+        # name the code; a bare WrongCode from lower down would be a bug (CardError below).
         fail(
             ngettext(
                 "wrong %(code)s, %(n)s attempt left",
                 "wrong %(code)s, %(n)s attempts left",
-                left,
-                code=name,
+                exc.attempts_left,
+                code=exc.kind.name,
             ),
             ExitCode.WRONG_CODE,
         )
-    except CodeBlocked as exc:
-        name = getattr(getattr(exc, "kind", None), "name", "PIN")
-        if getattr(exc, "already", True):
-            fail(_("%(code)s is blocked: nothing was sent.", code=name), ExitCode.BLOCKED)
-        fail(_("wrong %(code)s: it is now blocked", code=name), ExitCode.BLOCKED)
+    except CodeBlockedError as exc:
+        if exc.already:
+            fail(_("%(code)s is blocked: nothing was sent.", code=exc.kind.name), ExitCode.BLOCKED)
+        fail(_("wrong %(code)s: it is now blocked", code=exc.kind.name), ExitCode.BLOCKED)
     except LastAttemptNotConfirmed as exc:
         fail(
             _("%(code)s has one attempt left: nothing was sent", code=exc.kind.name),
