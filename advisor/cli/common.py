@@ -79,10 +79,10 @@ def fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-def make_decider(*, use_cache: bool = True) -> Decider:
+def make_decider() -> Decider:
     from ..decide import Decider
     from ..rulebook import load_rulebook
     from ..table import table_for
 
     book = load_rulebook()
-    return Decider(book, lambda: table_for(book, use_cache=use_cache))
+    return Decider(book, lambda: table_for(book))
