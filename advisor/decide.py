@@ -42,8 +42,10 @@ def route_ruleset_name(book: RuleBook) -> str:
     return names[0]
 
 
-@dataclass(slots=True)
-class _Part:
+@dataclass(slots=True, eq=False)  # compared and hashed by identity: equal parts are shared
+class Part:
+    """One ruleset's conclusion for one key, with its pieces of a batch line."""
+
     ruleset: str
     common: Outcome  # what holds in every completion
     status: Status = Status.DECIDED
@@ -73,13 +75,19 @@ class Decider:
         self._table: DecisionTable | None = table if isinstance(table, DecisionTable) else None
         self._lock = threading.Lock()
         self._memo: dict[tuple[tuple[Any, ...], ...], Decision] = {}
-        self._parts: dict[tuple[Any, ...], _Part] = {}
+        self._parts: dict[tuple[Any, ...], Part] = {}
         self._outcomes: dict[tuple[str, int], Outcome] = {}
         self._rule_index: dict[str, Rule] | None = None
         self._needed = frozenset(f for rs in book.rulesets for f in rs.fields)
         self._version_json = json.dumps(book.version)
         self._encoded: dict[str, str] = {}
         self._shared: dict[Any, Any] = {}
+        # Parts repeat far more than their keys: a part is shared by every key whose
+        # completions reach the same traces, and a line by every case of the same parts.
+        self._by_traces: dict[tuple[Any, ...], Part] = {}
+        self._distinct: dict[tuple[Any, ...], Part] = {}
+        self._lines: dict[tuple[Part, ...], str] = {}
+        self._deltas: dict[tuple[str, tuple[bool, ...]], list[int]] = {}
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
         spans = sorted(
@@ -154,12 +162,49 @@ class Decider:
             else ()
         )
         table = self.table
-        parts = {
-            name: self._part(table, name, table.tables[name].space.key(view), generations)
-            for name in self._fragment_order
-        }
-        ordered = [parts[name] for name in self._fragment_order]
-        route = parts[self.route_ruleset]
+        return self.batch_json_of_keys(
+            tuple(table.tables[name].space.key(view) for name in self._fragment_order),
+            generations,
+        )
+
+    @property
+    def batch_order(self) -> tuple[str, ...] | None:
+        """The rulesets whose keys `batch_json_of_keys` takes, in order; None when their
+        priorities interleave and batch lines cannot be pieced together."""
+        return self._fragment_order if self._fragments_ok else None
+
+    def batch_json_of_keys(
+        self, keys: tuple[tuple[int | None, ...], ...], generations: tuple[str, ...]
+    ) -> str:
+        """`batch_json` from the rulesets' keys (in `batch_order`) and, for an unknown
+        chip, the chips it may be."""
+        table = self.table
+        return self.batch_line(
+            tuple(
+                self._part(table, name, key, generations)
+                for name, key in zip(self._fragment_order, keys, strict=True)
+            )
+        )
+
+    def batch_part(
+        self, ruleset: str, key: tuple[int | None, ...], generations: tuple[str, ...]
+    ) -> Part:
+        """One ruleset's part for its key, not remembered by key: batch triage keeps
+        its own memo, by a finer key, where that pays."""
+        return self._part(self.table, ruleset, key, generations, remember=False)
+
+    def batch_line(self, parts: tuple[Part, ...]) -> str:
+        """`batch_json` from the rulesets' parts, in `batch_order`."""
+        found = self._lines.get(parts)
+        if found is None:
+            found = self._assemble(parts)
+            if len(self._lines) >= _MEMO_LIMIT:
+                self._lines.clear()
+            self._lines[parts] = found
+        return found
+
+    def _assemble(self, ordered: tuple[Part, ...]) -> str:
+        route = next(p for p in ordered if p.ruleset == self.route_ruleset)
         advisories = ", ".join(a for p in ordered for a in p.advisories_json)
         fired = ", ".join(f for p in ordered for f in p.fired_json)
         because = ", ".join(b for p in ordered for b in p.because_json)
@@ -168,7 +213,7 @@ class Decider:
             f'"because": [{because}], "rules_version": {self._version_json}}}'
         )
 
-    def _encode_part(self, part: _Part) -> None:
+    def _encode_part(self, part: Part) -> None:
         # Every string is encoded once per rule base, and shared by all parts.
         encoded = self._encoded
         if not encoded:
@@ -283,21 +328,54 @@ class Decider:
         ruleset: str,
         key: tuple[int | None, ...],
         generations: tuple[str, ...],
-    ) -> _Part:
+        *,
+        remember: bool = True,
+    ) -> Part:
         """What one ruleset concludes over the completions of its own unknown axes.
 
         Memoised per ruleset: a ruleset's key is much smaller than the whole case's, so
         batches of varied cases still mostly hit."""
         is_route = ruleset == self.route_ruleset
         memo_key = (ruleset, key, generations if is_route else ())
-        found = self._parts.get(memo_key)
+        found = self._parts.get(memo_key) if remember else None
         if found is not None:
             return found
         t = table.tables[ruleset]
+        by_traces: tuple[Any, ...] | None = None
+        if not (is_route and self._may_expand(t, key)):
+            # Without a chip to expand, the set of traces the completions reach decides
+            # the part, unless it is incomplete (its questions depend on the key).
+            cells = t.cells
+            traces = {cells[flat] for flat in self._flats(t, key)}
+            traces.discard(INADMISSIBLE)
+            by_traces = (ruleset, tuple(sorted(traces)))
+            found = self._by_traces.get(by_traces)
+        if found is None:
+            found = self._new_part(t, key, generations, is_route)
+            if by_traces is not None and found.status is Status.DECIDED:
+                if len(self._by_traces) >= _PART_LIMIT:
+                    self._by_traces.clear()
+                self._by_traces[by_traces] = found
+        if remember:
+            if len(self._parts) >= _PART_LIMIT:
+                for memo in (self._parts, self._shared, self._by_traces, self._distinct):
+                    memo.clear()
+                self._lines.clear()
+            self._parts[memo_key] = found
+        return found
+
+    def _new_part(
+        self,
+        t: RulesetTable,
+        key: tuple[int | None, ...],
+        generations: tuple[str, ...],
+        is_route: bool,
+    ) -> Part:
+        ruleset = t.space.ruleset
         completions = self._completions(t, key, expand=is_route, generations=generations)
         traces = sorted({c.trace for c in completions})
         outcomes = [self._outcome(ruleset, tid) for tid in traces]
-        part = _Part(ruleset, _common(outcomes))
+        part = Part(ruleset, _common(outcomes))
         if is_route:
             routes = {o.route for o in outcomes}
             if None in routes:
@@ -311,12 +389,55 @@ class Decider:
                 part.status = Status.INCOMPLETE
                 part.candidates = self._candidates(completions)
                 part.questions = self._questions(t, key, completions, generations)
+        content = (
+            ruleset,
+            part.common,
+            part.status,
+            part.route,
+            part.urgency,
+            part.also,
+            part.candidates,
+            part.questions,
+        )
+        existing = self._distinct.get(content)
+        if existing is not None:
+            return existing
         self._encode_part(part)
-        if len(self._parts) >= _PART_LIMIT:
-            self._parts.clear()
-            self._shared.clear()
-        self._parts[memo_key] = part
+        if len(self._distinct) >= _PART_LIMIT:
+            self._distinct.clear()
+        self._distinct[content] = part
         return part
+
+    def _may_expand(self, t: RulesetTable, key: Sequence[int | None]) -> bool:
+        """Whether this key's chip is `unknown` (or not known at all), so that completions
+        may stand for several chips."""
+        axis_index = t.space.index_of(GENERATION)
+        if axis_index is None:
+            return False
+        bucket = key[axis_index]
+        return bucket is None or t.space.axes[axis_index].values[bucket] == UNKNOWN_GENERATION
+
+    def _flats(self, t: RulesetTable, key: Sequence[int | None]) -> list[int]:
+        """The flat indices of every completion of the key's unknown axes."""
+        space = t.space
+        strides = space.strides
+        pattern = tuple(b is None for b in key)
+        deltas = self._deltas.get((space.ruleset, pattern))
+        if deltas is None:
+            offsets = [
+                range(0, len(axis.values) * stride, stride)
+                for axis, stride, unknown in zip(space.axes, strides, pattern, strict=True)
+                if unknown
+            ]
+            deltas = [sum(o) for o in itertools.product(*offsets)]
+            # The offsets depend only on which axes are unknown: few patterns, kept
+            # while they stay small.
+            if len(deltas) <= 4096:
+                if len(self._deltas) >= 512:
+                    self._deltas.clear()
+                self._deltas[(space.ruleset, pattern)] = deltas
+        base = sum(b * s for b, s in zip(key, strides, strict=True) if b is not None)
+        return [base + d for d in deltas]
 
     def _decided(self, outcome: Outcome) -> Decision:
         return Decision(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
+from .batchmemo import BatchMemo
 from .decide import Decider
 from .decision import Decision, error_decision
 from .errors import FactError
@@ -23,6 +24,7 @@ from .facts import Facts, parse_facts
 from .model import Status
 
 CHUNK = 2000
+_DECODER = json.JSONDecoder()
 Item = tuple[int, Any]  # (line number, raw JSON text or CSV row)
 
 
@@ -128,13 +130,35 @@ class _Job:
     decider: Decider
     header: list[str] | None  # CSV header; None for JSON Lines
     today: date
+    memo: BatchMemo | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = BatchMemo(self.decider, self.today) if self.header is None else None
 
     def run(self, items: list[Item]) -> tuple[str, Summary]:
         summary = Summary()
         lines = []
         human = self.header is not None
         decider = self.decider
+        memo = self.memo
+        decode = _DECODER.raw_decode
         for item in items:
+            if memo is not None:
+                # The fast path: exact JSON whose key was seen before costs one lookup.
+                # Anything irregular (even leading blanks) is left to the full path.
+                text = item[1]
+                try:
+                    data, end = decode(text)
+                except ValueError:
+                    data = None
+                else:
+                    if end != len(text) and not text[end:].isspace():
+                        data = None
+                found = memo.line(data) if type(data) is dict else None
+                if found is not None:
+                    summary.add_json(found[1])
+                    lines.append('{"id": ' + found[0] + found[1])
+                    continue
             record = (
                 csv_record(self.header, item) if self.header is not None else jsonl_record(item)
             )

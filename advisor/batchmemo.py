@@ -1,0 +1,369 @@
+"""Batch triage's fast path: a JSON record keyed in one pass, its decision line memoised.
+
+Batches repeat themselves: a million intake cases hold about 150,000 distinct
+combinations of what the rules read. A record whose values are all exactly right JSON
+(what `parse_facts` takes as it is, without converting anything) is packed into one
+integer holding everything that can change its decision; the encoded decision is then
+looked up by that integer. Every other record, and every key seen for the first time,
+takes the full path (`parse_facts`, `Decider.batch_json`): that path stays the only
+judge of validity and the only source of error records, and errors are never memoised
+(they name the line).
+
+Why the key is complete: a decision depends on `situation()` and, for an unknown chip,
+on `possible_generations()`. Those read the chip, the generation the issue date implies
+(and the eras around a switch-over day), the days from today to expiry (only through the
+rules' thresholds, so the bucket between two cuts is enough), the counters and the
+yes/no facts. Every one of them is in the key; `id`, `document_type` and `location` are
+checked but read by no rule.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from json.encoder import encode_basestring
+from typing import Any, Final
+
+from .dates import parse_iso_date
+from .decide import Decider, Part
+from .errors import FactError
+from .facts import (
+    BOOL_FIELDS,
+    DATE_FIELDS,
+    ENUM_FIELDS,
+    MAX_TRIES,
+    SAFETY_FIELDS,
+    TRIES_FIELDS,
+    UNKNOWN_GENERATION,
+    Facts,
+    derived_generation,
+    possible_generations,
+)
+from .model import Generation, Status
+from .space import Axis
+from .table import DecisionTable
+
+# Enough for every distinct key of a million intake cases; past it the memo starts over
+# (memory stays flat, and the next records fill it again).
+LIMIT: Final = 400_000
+# A ruleset whose facts allow at most this many keys (unknown counted as a value) keeps
+# every part it finds; the routing rules read too many facts to gain from that.
+_RULESET_MEMO: Final = 65_536
+_BITS: Final = 3  # per fact: unknown plus up to seven values
+_NONE = type(None)
+# Facts that no rule reads: checked, then left out of the key.
+_UNREAD: Final = frozenset({"document_type", "location"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What one record shape (field names and value types, in order) needs checked."""
+
+    fields: tuple[tuple[int, int, Mapping[Any, int]], ...]  # (position, shift, codes)
+    id: int | None
+    chip: int | None
+    today: int | None
+    issue: int | None
+    expiry: int | None
+
+
+_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    # The JSON types that may carry a value `parse_facts` takes as it is. Checked per
+    # record shape, so that `1` never passes for `true` nor `true` for 1: they are equal
+    # as dictionary keys.
+    "id": (str, int, _NONE),
+    **dict.fromkeys(BOOL_FIELDS, (bool, _NONE)),
+    **dict.fromkeys(TRIES_FIELDS, (int, _NONE)),
+    **dict.fromkeys(ENUM_FIELDS, (str, _NONE)),
+    **dict.fromkeys(DATE_FIELDS, (str, _NONE)),
+}
+# Facts packed in the loop, three bits each; the chip and the dates come after them.
+_PACKED: Final = (*BOOL_FIELDS, *TRIES_FIELDS, *_UNREAD)
+_SHIFTS: Final = {name: i * _BITS for i, name in enumerate(_PACKED)}
+_GEN_SHIFT: Final = len(_PACKED) * _BITS
+_LOST: Final = _SHIFTS["card_lost"]
+_STOLEN: Final = _SHIFTS["card_stolen"]
+_EXPIRY_SHIFT: Final = _GEN_SHIFT + 8
+_CHIPS: Final = {str(g): g for g in Generation}
+_NAMES: Final = {name: name for name in _TYPES}
+
+
+# A record shape that always takes the full path (an unknown field, a value of a type
+# `parse_facts` would convert or refuse).
+_SLOW: Final = _Layout((), None, None, None, None, None)
+
+
+def _cuts(table: DecisionTable, name: str) -> tuple[int, ...]:
+    """Every threshold any rule file draws on an integer fact: the union of their
+    buckets refines each file's own."""
+    return tuple(
+        sorted(
+            {
+                start
+                for t in table.tables.values()
+                for axis in t.space.axes
+                if axis.field == name
+                for start in axis.starts or ()
+                if start is not None
+            }
+        )
+    )
+
+
+_Decoder = tuple[int, int, list[int | None]]  # (shift, mask, bucket by code)
+# (name, the key bits it reads, its decoders, every part by those bits (small rulesets
+# only), and else its incomplete parts by its own key and the chips an unknown one may be)
+_Ruleset = tuple[
+    str,
+    int,
+    tuple[_Decoder, ...],
+    dict[int, "Part"] | None,
+    dict[tuple[tuple[int | None, ...], tuple[str, ...]], "Part"],
+]
+
+
+def _codes(table: DecisionTable) -> dict[str, dict[Any, int]]:
+    """Per packed fact: the code of every value `parse_facts` takes as it is."""
+    codes: dict[str, dict[Any, int]] = {}
+    for name in BOOL_FIELDS:
+        # An absent fact that defaults to false shares false's code. Not `card_lost`:
+        # a stolen card that is "not lost" is an error, a stolen card alone is not.
+        merged = name in SAFETY_FIELDS and name != "card_lost"
+        codes[name] = {None: 1 if merged else 0, False: 1, True: 2}
+    for name in TRIES_FIELDS:
+        cuts = _cuts(table, name)
+        codes[name] = {None: 0, **{n: bisect_right(cuts, n) + 1 for n in range(MAX_TRIES + 1)}}
+    for name in _UNREAD:
+        codes[name] = {None: 0, **dict.fromkeys(map(str, ENUM_FIELDS[name]), 0)}
+    assert all(max(c.values()) < 2**_BITS for c in codes.values())
+    return codes
+
+
+class BatchMemo:
+    """Decision lines of exact JSON records, by a key packed from their values.
+
+    Not thread-safe: one batch, one memo."""
+
+    def __init__(self, decider: Decider, today: date, limit: int = LIMIT) -> None:
+        self._decider = decider
+        self._today_ordinal = today.toordinal()
+        self._limit = limit
+        self._tails: dict[int, str] = {}
+        self._shared: dict[str, str] = {}
+        self._layouts: dict[tuple[tuple[str, ...], tuple[type, ...]], _Layout] = {}
+        self._fields: dict[tuple[int, str], tuple[int, int, Mapping[Any, int]]] = {}
+        self._ordinals: dict[str, int] = {}
+        self._eras: dict[str, int] = {}
+        self._era_codes: dict[tuple[Any, ...], int] = {}
+        self._era_meanings: list[tuple[Generation | None, tuple[Generation, ...]]] = []
+        self._gen_codes: dict[tuple[str | None, int], int] = {}
+        self._gen_meanings: dict[tuple[Any, ...], int] = {}
+        self._gen_choices: list[tuple[str, ...]] = [()]  # by generation code
+        table = decider.table
+        self._codes = _codes(table)
+        self._expiry_cuts = _cuts(table, "expiry_days_left")
+        assert len(self._expiry_cuts) + 2 < 2**8
+        self._rulesets = self._make_rulesets(table, decider.batch_order)
+        self.hits = 0
+        self.misses = 0
+
+    def line(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        """(the id as JSON, the rest of the decision line), or None: take the full path."""
+        values = tuple(data.values())
+        signature = (tuple(data), tuple(map(type, values)))
+        layout = self._layouts.get(signature) or self._layout(*signature)
+        if layout is _SLOW:
+            return None
+        code = 0
+        try:
+            for position, shift, codes in layout.fields:
+                code |= codes[values[position]] << shift
+        except KeyError:
+            return None
+        if (code >> _STOLEN) & 7 == 2:
+            # As `parse_facts`: a stolen card is lost, and "stolen but not lost" an error.
+            if (code >> _LOST) & 7 == 1:
+                return None
+            code |= 2 << _LOST
+        today = self._today_ordinal
+        if layout.today is not None and (raw := values[layout.today]) is not None:
+            found = self._ordinals.get(raw) or self._ordinal(raw, "today")
+            if found is None:
+                return None
+            today = found
+        era = 0
+        if layout.issue is not None and (raw := values[layout.issue]) is not None:
+            found = self._eras.get(raw) or self._era(raw)
+            if found is None:
+                return None
+            era = found
+        chip = values[layout.chip] if layout.chip is not None else None
+        generation = self._gen_codes.get((chip, era)) or self._generation(chip, era)
+        if generation is None:
+            return None
+        code |= generation << _GEN_SHIFT
+        if layout.expiry is not None and (raw := values[layout.expiry]) is not None:
+            expiry = self._ordinals.get(raw) or self._ordinal(raw, "expiry_date")
+            if expiry is None:
+                return None
+            code |= (bisect_right(self._expiry_cuts, expiry - today) + 1) << _EXPIRY_SHIFT
+        tail = self._tails.get(code)
+        if tail is None:
+            tail = self._resolve(code)
+        else:
+            self.hits += 1
+        case_id = values[layout.id] if layout.id is not None else None
+        if case_id is None:
+            return "null", tail
+        return encode_basestring(case_id if type(case_id) is str else str(case_id)), tail
+
+    def _resolve(self, code: int) -> str:
+        """The line of a key not seen yet, from each ruleset's part."""
+        self.misses += 1
+        decider = self._decider
+        choices = self._gen_choices[(code >> _GEN_SHIFT) & 0xFF]
+        parts = []
+        for name, mask, decoders, memo, incomplete in self._rulesets:
+            part = memo.get(code & mask) if memo is not None else None
+            if part is None:
+                key = tuple([table[(code >> shift) & bits] for shift, bits, table in decoders])
+                part = incomplete.get((key, choices))
+                if part is None:
+                    part = decider.batch_part(name, key, choices)
+                    if memo is not None:
+                        memo[code & mask] = part
+                    elif part.status is not Status.DECIDED:
+                        # Its questions were ranked over every completion: worth keeping,
+                        # where a decided part costs little to find again.
+                        if len(incomplete) >= self._limit:
+                            incomplete.clear()
+                        incomplete[(key, choices)] = part
+            parts.append(part)
+        tail = ", " + decider.batch_line(tuple(parts)) + "\n"
+        # Keys are many, lines few (about 2,500 distinct among 150,000 keys): share them.
+        tail = self._shared.setdefault(tail, tail)
+        if len(self._tails) >= self._limit:
+            self._tails.clear()
+            self._shared.clear()
+        self._tails[code] = tail
+        return tail
+
+    def _make_rulesets(self, table: DecisionTable, order: tuple[str, ...] | None) -> list[_Ruleset]:
+        """Per ruleset (in the decider's batch order): the bits of a key it reads, where
+        each of its axes sits in a key with the axis's bucket for each code, and a memo
+        of its parts by those bits where the ruleset reads few enough facts for one.
+        The chip's tables grow as codes for new (chip, issue date) meanings appear."""
+        self._gen_tables: list[tuple[Axis, int, list[int | None]]] = []
+        rulesets: list[_Ruleset] = []
+        for name in order or ():  # no order: no fast path, every record takes the full one
+            axes = table.tables[name].space.axes
+            decoders = tuple(self._decoder(axis) for axis in axes)
+            mask = 0
+            for shift, bits, _ in decoders:
+                mask |= bits << shift
+            keys = 1
+            for axis in axes:
+                keys *= len(axis.values) + 1
+            memo: dict[int, Part] | None = {} if keys <= _RULESET_MEMO else None
+            rulesets.append((name, mask, decoders, memo, {}))
+        return rulesets
+
+    def _decoder(self, axis: Axis) -> _Decoder:
+        field = axis.field
+        if field in ("card_generation", "generation_conflict"):
+            gen_table: list[int | None] = [None]
+            self._gen_tables.append((axis, 0 if field == "card_generation" else 1, gen_table))
+            return _GEN_SHIFT, 0xFF, gen_table
+        if field == "expiry_days_left":
+            cuts = self._expiry_cuts
+            # A representative day count of each span between the union's cuts.
+            spans = [cuts[0] - 1 if cuts else 0, *cuts]
+            return _EXPIRY_SHIFT, 0xFF, [None, *(axis.bucket(days) for days in spans)]
+        codes = self._codes[field]
+        defaulted = field in SAFETY_FIELDS  # Facts says false when not given
+        out: list[int | None] = [None] * 2**_BITS
+        for value, code in codes.items():
+            if value is None:
+                out[code] = axis.bucket(False) if defaulted else None
+            elif out[code] is None:  # the smallest value stands for its bucket
+                out[code] = axis.bucket(value)
+        if defaulted:
+            out[0] = axis.bucket(False)
+        return _SHIFTS[field], 2**_BITS - 1, out
+
+    def _layout(self, names: tuple[str, ...], types: tuple[type, ...]) -> _Layout:
+        layout = _SLOW
+        if self._rulesets and all(
+            type_ in _TYPES.get(name, ()) for name, type_ in zip(names, types, strict=True)
+        ):
+            place = {name: i for i, name in enumerate(names)}
+            fields = self._fields
+            layout = _Layout(
+                tuple(
+                    fields.setdefault((i, name), (i, _SHIFTS[name], self._codes[name]))
+                    for i, name in enumerate(names)
+                    if name in _SHIFTS
+                ),
+                place.get("id"),
+                place.get("card_generation"),
+                place.get("today"),
+                place.get("issue_date"),
+                place.get("expiry_date"),
+            )
+        if len(self._layouts) >= 65536:  # shapes are few; a stream of odd ones stays bounded
+            self._layouts.clear()
+        # Kept with the program's own strings, not the record's: thousands of shapes
+        # must not hold on to thousands of copies of the same names.
+        names = tuple(_NAMES.get(name, name) for name in names)
+        self._layouts[(names, types)] = layout
+        return layout
+
+    def _ordinal(self, raw: str, field: str) -> int | None:
+        try:
+            ordinal = parse_iso_date(raw, field).toordinal()
+        except FactError:
+            return None
+        if len(self._ordinals) >= 100_000:
+            self._ordinals.clear()
+        self._ordinals[raw] = ordinal
+        return ordinal
+
+    def _era(self, raw: str) -> int | None:
+        """A code for what the issue date says about the chip: the generation it implies
+        and the chips it allows (two around a switch-over day)."""
+        try:
+            issued = Facts(issue_date=parse_iso_date(raw, "issue_date"))
+        except FactError:
+            return None
+        meaning = (derived_generation(issued), possible_generations(issued))
+        code = self._era_codes.get(meaning)
+        if code is None:
+            self._era_meanings.append(meaning)
+            code = self._era_codes[meaning] = len(self._era_meanings)
+        if len(self._eras) >= 100_000:
+            self._eras.clear()
+        self._eras[raw] = code
+        return code
+
+    def _generation(self, raw: str | None, era: int) -> int | None:
+        """A code for what the engine sees of the chip (`situation()`): the generation,
+        whether the chip and the date disagree, and the chips an unknown one may be."""
+        chip = _CHIPS.get(raw) if raw is not None else None
+        if raw is not None and chip is None:
+            return None  # not exactly a chip's name: the full path judges it
+        from_date, by_date = self._era_meanings[era - 1] if era else (None, tuple(Generation))
+        seen = str(chip or from_date or UNKNOWN_GENERATION)
+        conflict = chip is not None and from_date is not None and chip != from_date
+        choices = tuple(str(g) for g in by_date) if seen == UNKNOWN_GENERATION else ()
+        meaning = (seen, conflict, choices)
+        code = self._gen_meanings.get(meaning)
+        if code is None:
+            code = self._gen_meanings[meaning] = len(self._gen_choices)
+            assert code < 2**8
+            self._gen_choices.append(choices)
+            for axis, which, gen_table in self._gen_tables:
+                gen_table.append(axis.bucket(seen if which == 0 else conflict))
+        self._gen_codes[(raw, era)] = code
+        return code

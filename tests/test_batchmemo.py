@@ -1,0 +1,173 @@
+"""Batch triage's fast path must write exactly what the full path writes, record for
+record, and must never let a value through that `parse_facts` would convert or refuse."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.batchmemo import BatchMemo
+from advisor.decide import Decider
+from advisor.decision import error_decision
+from advisor.errors import FactError
+from advisor.facts import FIELD_NAMES, parse_facts
+from advisor.triage import jsonl_items, run_batch
+
+from .conftest import HEALTHY
+
+TODAY = date(2026, 11, 27)
+
+
+def reference(decider: Decider, line: int, text: str) -> str:
+    """The line for one record through the full path only: json.loads, parse_facts and
+    the decider's own (not the batch's) answer."""
+    version = decider.book.version
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        data = exc
+    case_id = None
+    if isinstance(data, dict):
+        raw = data.get("id")
+        case_id = str(raw) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+        try:
+            facts = parse_facts(data, default_today=TODAY)
+        except FactError as exc:
+            decision = error_decision(version, exc.field, exc.message, None, line)
+        else:
+            decision = decider.decide(facts, engine=False)
+    elif isinstance(data, json.JSONDecodeError):
+        message = f"invalid JSON at column {data.colno}: {data.msg}"
+        decision = error_decision(version, "(record)", message, None, line)
+    else:
+        decision = error_decision(version, "(record)", "a record must be a JSON object", None, line)
+    out = decision.to_json()
+    out["id"] = case_id
+    return json.dumps(out, ensure_ascii=False) + "\n"
+
+
+def batch(decider: Decider, texts: list[str]) -> list[str]:
+    out = io.StringIO()
+    run_batch(decider, jsonl_items(io.StringIO("".join(t + "\n" for t in texts))), out, today=TODAY)
+    return out.getvalue().splitlines(keepends=True)
+
+
+# Values as they come in real files: mostly right, some of the wrong type or spelling.
+_BOOL = st.sampled_from([True, False, None, 1, 0, 1.0, "yes", "true", "maybe"])
+_TRIES = st.sampled_from([0, 1, 2, 3, None, 4, -1, True, False, 2.0, "3"])
+_CHIP = st.sampled_from(["idemia", "thales", "legacy", None, "IDEMIA", " thales", "gemalto", 3])
+_DATE = st.one_of(
+    st.dates(date(2017, 6, 1), date(2032, 1, 1)).map(date.isoformat),
+    st.sampled_from(
+        ["2018-12-02", "2018-12-03", "2025-11-14", "2025-11-15", "2025-11-16", "2025-11-17"]
+    ),
+    st.sampled_from(["2026-11-26", "2026-11-27", "2026-11-28", None]),
+    st.sampled_from(["2025-02-31", "17.11.2025", "2025-1-5", "", 20251117]),
+)
+_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "card_generation": _CHIP,
+    "issue_date": _DATE,
+    "expiry_date": _DATE,
+    "today": _DATE,
+    "document_type": st.sampled_from(["e_resident", "id_card", "digi_id", None, "passport"]),
+    "location": st.sampled_from(["estonia", "abroad", None, "Estonia", "mars"]),
+    "id": st.one_of(st.text(max_size=6), st.integers(-5, 10**20), st.sampled_from([None, True])),
+    "colour": st.just("blue"),  # a misspelled fact must never pass
+}
+for _name in FIELD_NAMES:
+    if _name.endswith("_tries_left"):
+        _FIELDS[_name] = _TRIES
+    elif _name not in _FIELDS:
+        _FIELDS[_name] = _BOOL
+
+
+@st.composite
+def records(draw: st.DrawFn) -> str:
+    names = draw(st.lists(st.sampled_from(sorted(_FIELDS)), unique=True, max_size=14))
+    # Mostly valid values, so that the fast path (not only the fallback) is exercised.
+    record = {}
+    for name in names:
+        if name == "colour" and draw(st.integers(0, 9)):
+            continue
+        record[name] = draw(_FIELDS[name])
+    return json.dumps(record, ensure_ascii=False)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(records(), min_size=1, max_size=40))
+def test_fast_path_writes_what_the_full_path_writes(decider: Decider, texts: list[str]) -> None:
+    # Each record twice, the second time with its fields in reverse order: the memo
+    # answers the repeats.
+    texts = texts + [json.dumps(dict(reversed(json.loads(t).items()))) for t in texts]
+    expected = [reference(decider, i + 1, t) for i, t in enumerate(texts)]
+    assert batch(decider, texts) == expected
+
+
+def test_a_value_equal_to_a_right_one_is_still_refused(decider: Decider) -> None:
+    # As dictionary keys, 1 == True == 1.0: a memo that forgot the type would let them
+    # through as the value seen before.
+    good = dict(HEALTHY, id="good", pin1_known=True, pin1_tries_left=1)
+    texts = [json.dumps(good)]
+    for field, value in [
+        ("pin1_known", 1),
+        ("pin1_known", 1.0),
+        ("pin1_tries_left", True),
+        ("pin1_tries_left", 1.0),
+    ]:
+        texts.append(json.dumps(dict(good, id=f"{field}={value!r}", **{field: value})))
+    out = [json.loads(line) for line in batch(decider, texts)]
+    assert out[0]["status"] == "decided"
+    assert [r["status"] for r in out[1:]] == ["error"] * 4
+    assert [r["error"]["field"] for r in out[1:]] == [
+        "pin1_known",
+        "pin1_known",
+        "pin1_tries_left",
+        "pin1_tries_left",
+    ]
+
+
+def test_stolen_but_not_lost_is_an_error_after_stolen_alone(decider: Decider) -> None:
+    texts = [
+        json.dumps({"id": "a", "card_stolen": True}),
+        json.dumps({"id": "b", "card_stolen": True, "card_lost": False}),
+        json.dumps({"id": "c", "card_stolen": True, "card_lost": True}),
+    ]
+    out = [json.loads(line) for line in batch(decider, texts)]
+    assert [r["status"] for r in out] == ["decided", "error", "decided"]
+    assert out[1]["error"]["field"] == "card_lost"
+    assert out[0]["route"] == out[2]["route"]
+
+
+def test_errors_are_never_memoised(decider: Decider) -> None:
+    bad = json.dumps({"id": "x", "card_stolen": True, "card_lost": False})
+    out = [json.loads(line) for line in batch(decider, [bad, bad, bad])]
+    assert [r["error"]["line"] for r in out] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("limit", "misses"), [(1, 60), (2, 2)])
+def test_a_full_memo_starts_over_and_still_answers_right(
+    decider: Decider, limit: int, misses: int
+) -> None:
+    memo = BatchMemo(decider, TODAY, limit=limit)
+    cases = [dict(HEALTHY, id=str(i), pin1_tries_left=3 * (i % 2)) for i in range(60)]
+    for case in cases:
+        found = memo.line(dict(case))
+        assert found is not None
+        expected = reference(decider, 1, json.dumps(case))
+        assert '{"id": ' + found[0] + found[1] == expected
+    assert memo.misses == misses  # two keys in turn: a memo of one starts over each time
+
+
+def test_the_fast_path_answers_repeats(decider: Decider) -> None:
+    memo = BatchMemo(decider, TODAY)
+    for i in range(100):
+        assert memo.line(dict(HEALTHY, id=i, pin1_tries_left=i % 2)) is not None
+    assert (memo.misses, memo.hits) == (2, 98)
