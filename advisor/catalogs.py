@@ -33,15 +33,16 @@ import configparser
 import contextlib
 import datetime as dt
 import io
+import json
 import os
 import re
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
@@ -58,6 +59,7 @@ __all__ = [
     "check",
     "compile_catalogs",
     "extract",
+    "extract_rule_reasons",
     "main",
     "placeholder_problems",
     "same_messages",
@@ -147,6 +149,8 @@ def extract(layout: Layout) -> Catalog:
         method_map=method_map,
         options_map=options_map,
         comment_tags=COMMENT_TAGS,
+        # Jinja2's extractor drops the tag itself; Babel's Python extractor keeps it.
+        strip_comment_tags=True,
         directory_filter=_directory_filter(layout.root, method_map),
     )
     for filename, lineno, message, comments, context in results:
@@ -158,6 +162,39 @@ def extract(layout: Layout) -> Catalog:
             context=context,
         )
     return catalog
+
+
+_BECAUSE: Final = re.compile(r'"because"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def extract_rule_reasons(
+    fileobj: IO[bytes],
+    keywords: Iterable[str],
+    comment_tags: Iterable[str],
+    options: dict[str, object],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extraction method for the rule files (``rules/*.json``): the one-line
+    reason (``because``) of every rule, which ``advisor triage case --explain`` shows.
+
+    The messages come from the parsed JSON, in file order; the line of each is the line
+    of its ``"because"`` key. A file without ``rules`` (sources, eras) gives none.
+    """
+    text = fileobj.read().decode("utf-8")
+    data = json.loads(text)
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, dict):
+        return
+    lines: dict[str, list[int]] = {}
+    for match in _BECAUSE.finditer(text):
+        lineno = text.count("\n", 0, match.start()) + 1
+        lines.setdefault(json.loads(match.group(1)), []).append(lineno)
+    for name, rule in rules.items():
+        because = rule.get("because") if isinstance(rule, dict) else None
+        if not isinstance(because, str) or not because.strip():
+            continue
+        found = lines.get(because)
+        lineno = found.pop(0) if found else 1
+        yield lineno, None, because, [f"Why rule {name} applies (`advisor triage case --explain`)."]
 
 
 def write_template(layout: Layout, catalog: Catalog) -> bool:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from .errors import FactError
+from .translatable import N_
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 # 17.11.2025, 17/11/2025, 17-11-2025: Estonian order, day first.
@@ -24,11 +25,18 @@ _DEFAULT_B = datetime(2001, 2, 2)
 @lru_cache(maxsize=8192)  # batches repeat dates; a failure is not cached
 def parse_iso_date(value: str, field: str) -> date:
     if not _ISO.fullmatch(value):
-        raise FactError(field, f"{value!r} is not a date in the form YYYY-MM-DD")
+        raise FactError.about(
+            field, N_("%(value)s is not a date in the form YYYY-MM-DD"), value=repr(value)
+        )
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise FactError(field, f"{value!r} is not a real date ({exc})") from None
+        raise FactError.about(
+            field,
+            N_("%(value)s is not a real date (%(reason)s)"),
+            value=repr(value),
+            reason=str(exc),
+        ) from None
 
 
 @lru_cache(maxsize=8192)
@@ -40,13 +48,24 @@ def parse_human_date(value: str, field: str) -> date:
     if numeric:
         day, month, year = numeric.groups()
         if len(year) != 4:
-            raise FactError(field, f"{value!r} is ambiguous: write the year with four digits")
+            raise FactError.about(
+                field,
+                N_("%(value)s is ambiguous: write the year with four digits"),
+                value=repr(value),
+            )
         try:
             return date(int(year), int(month), int(day))
         except ValueError as exc:
-            raise FactError(field, f"{value!r} is not a real date ({exc})") from None
+            raise FactError.about(
+                field,
+                N_("%(value)s is not a real date (%(reason)s)"),
+                value=repr(value),
+                reason=str(exc),
+            ) from None
     if not _FOUR_DIGIT_YEAR.search(text):
-        raise FactError(field, f"{value!r} is ambiguous: write the year with four digits")
+        raise FactError.about(
+            field, N_("%(value)s is ambiguous: write the year with four digits"), value=repr(value)
+        )
     # Imported here: month names are rare in input, and the import costs start-up time.
     from dateutil import parser as dateutil_parser
 
@@ -54,9 +73,18 @@ def parse_human_date(value: str, field: str) -> date:
         first = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_A)
         second = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_B)
     except (ValueError, OverflowError) as exc:
-        raise FactError(field, f"{value!r} is not a date I can read ({exc})") from None
+        raise FactError.about(
+            field,
+            N_("%(value)s is not a date I can read (%(reason)s)"),
+            value=repr(value),
+            reason=str(exc),
+        ) from None
     if first != second:
-        raise FactError(field, f"{value!r} is incomplete: give day, month and year")
+        raise FactError.about(
+            field, N_("%(value)s is incomplete: give day, month and year"), value=repr(value)
+        )
     if first.time() != datetime.min.time():
-        raise FactError(field, f"{value!r} has a time of day: give only a date")
+        raise FactError.about(
+            field, N_("%(value)s has a time of day: give only a date"), value=repr(value)
+        )
     return first.date()

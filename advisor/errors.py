@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .translatable import fill
+
 
 class AdvisorError(Exception):
     """Base of every error this package raises on purpose."""
@@ -10,10 +14,26 @@ class AdvisorError(Exception):
 class FactError(AdvisorError, ValueError):
     """One fact of a case is invalid. Names the field so a batch can say which cell was wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        template: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        # `message` as a msgid and its values, for the CLI to translate (see `about`).
+        self.template = template
+        self.values: Mapping[str, object] = values or {}
+
+    @classmethod
+    def about(cls, field: str, template: str, **values: object) -> FactError:
+        """An error whose message is a msgid marked with `N_` (advisor/translatable.py),
+        in English `fill(template, values)`."""
+        return cls(field, fill(template, values), template=template, values=values)
 
 
 class RulesLoadError(AdvisorError):

@@ -17,6 +17,7 @@ from .dates import parse_human_date, parse_iso_date
 from .eras import Era, generation_for_issue_date, load_eras
 from .errors import FactError
 from .model import DocumentType, Generation, Location
+from .translatable import N_
 
 # The engine sees this when neither the chip nor the issue date tells the generation:
 # the contract routes a lost card with an unknown chip without asking (§3).
@@ -88,11 +89,21 @@ E = TypeVar("E", bound=StrEnum)
 
 def _enum(kind: type[E], value: object, field: str) -> E:
     if not isinstance(value, str):
-        raise FactError(field, f"expected one of {', '.join(kind)}, got {type(value).__name__}")
+        raise FactError.about(
+            field,
+            N_("expected one of %(choices)s, got %(type)s"),
+            choices=", ".join(kind),
+            type=type(value).__name__,
+        )
     try:
         return kind(value.strip().lower())
     except ValueError:
-        raise FactError(field, f"{value!r} is not one of {', '.join(kind)}") from None
+        raise FactError.about(
+            field,
+            N_("%(value)s is not one of %(choices)s"),
+            value=repr(value),
+            choices=", ".join(kind),
+        ) from None
 
 
 def _bool(value: object, field: str, human: bool) -> bool:
@@ -104,8 +115,17 @@ def _bool(value: object, field: str, human: bool) -> bool:
             return True
         if word in _FALSE_WORDS:
             return False
-        raise FactError(field, f"{value!r} is not a yes/no value (true, false, yes, no, 1, 0)")
-    raise FactError(field, f"expected true or false, got {type(value).__name__} {value!r}")
+        raise FactError.about(
+            field,
+            N_("%(value)s is not a yes/no value (true, false, yes, no, 1, 0)"),
+            value=repr(value),
+        )
+    raise FactError.about(
+        field,
+        N_("expected true or false, got %(type)s %(value)s"),
+        type=type(value).__name__,
+        value=repr(value),
+    )
 
 
 def _tries(value: object, field: str, human: bool) -> int:
@@ -113,21 +133,35 @@ def _tries(value: object, field: str, human: bool) -> int:
         value = int(value.strip())
     # bool is an int to Python; a JSON `true` here is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FactError(field, f"expected a whole number from 0 to {MAX_TRIES}, got {value!r}")
+        raise FactError.about(
+            field,
+            N_("expected a whole number from 0 to %(max)s, got %(value)s"),
+            max=MAX_TRIES,
+            value=repr(value),
+        )
     if not 0 <= value <= MAX_TRIES:
-        raise FactError(field, f"{value} is out of range: attempts left are 0 to {MAX_TRIES}")
+        raise FactError.about(
+            field,
+            N_("%(value)s is out of range: attempts left are 0 to %(max)s"),
+            value=value,
+            max=MAX_TRIES,
+        )
     return value
 
 
 def _date(value: object, field: str, human: bool) -> date:
     if not isinstance(value, str):
-        raise FactError(field, f"expected a date string, got {type(value).__name__}")
+        raise FactError.about(
+            field, N_("expected a date string, got %(type)s"), type=type(value).__name__
+        )
     return parse_human_date(value, field) if human else parse_iso_date(value, field)
 
 
 def _id(value: object, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise FactError(field, f"expected a string, got {type(value).__name__}")
+        raise FactError.about(
+            field, N_("expected a string, got %(type)s"), type=type(value).__name__
+        )
     return str(value)
 
 
@@ -185,15 +219,19 @@ def parse_facts(
                 continue
         convert = converters.get(name)
         if convert is None:
-            raise FactError(
-                name, "unknown field (a misspelled fact must not silently change a route)"
+            raise FactError.about(
+                name, N_("unknown field (a misspelled fact must not silently change a route)")
             )
         if raw is None or (human and isinstance(raw, str) and not raw.strip()):
             continue
         values[name] = convert(raw)
     if values.get("card_stolen"):
         if values.get("card_lost") is False:
-            raise FactError("card_lost", "is false, but card_stolen is true: a stolen card is lost")
+            raise FactError.about(
+                "card_lost",
+                # TRANSLATORS: Follows the field name: "card_lost: is false, but ...".
+                N_("is false, but card_stolen is true: a stolen card is lost"),
+            )
         values["card_lost"] = True
     if "today" not in values and default_today is not None:
         values["today"] = default_today
@@ -240,7 +278,7 @@ def situation(facts: Facts, eras: tuple[Era, ...] | None = None) -> dict[str, An
     }
     if facts.expiry_date is not None:
         if facts.today is None:
-            raise FactError("today", "needed to compare with expiry_date")
+            raise FactError.about("today", N_("needed to compare with expiry_date"))
         view["expiry_days_left"] = (facts.expiry_date - facts.today).days
     for name in TRIES_FIELDS + BOOL_FIELDS:
         value = getattr(facts, name)

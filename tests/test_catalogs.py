@@ -85,7 +85,7 @@ def catalog(lang: str) -> Catalog:
 
 
 def copy_sources(target: Path) -> None:
-    """What extraction reads: the mapping, the templates and the Python code."""
+    """What extraction reads: the mapping, the templates, the Python code and the rules."""
     root = LAYOUT.root
     shutil.copy2(root / "pyproject.toml", target / "pyproject.toml")
     (target / "content").mkdir()
@@ -94,6 +94,7 @@ def copy_sources(target: Path) -> None:
     shutil.copytree(
         root / "advisor", target / "advisor", ignore=shutil.ignore_patterns("__pycache__")
     )
+    shutil.copytree(root / "rules", target / "rules")
 
 
 def test_template_is_not_stale(tmp_path: Path, template: Catalog) -> None:
@@ -119,6 +120,26 @@ def test_extraction_sees_every_template(template: Catalog) -> None:
     for kind, ids in (("routes", ROUTES), ("advisories", ADVISORIES), ("questions", QUESTIONS)):
         for item in ids:
             assert f"content/templates/{kind}/{item}.md.j2" in files, item
+
+
+def test_every_rule_reason_is_extracted(template: Catalog) -> None:
+    """`triage case --explain` shows each rule's reason translated: all are msgids, found
+    at the line of their "because" key."""
+    from advisor.rulebook import load_rulebook
+
+    book = load_rulebook(LAYOUT.root / "rules")
+    found = {m.id: m for m in messages(template)}
+    for rule in book.rules():
+        message = found.get(rule.because)
+        assert message is not None, rule.name
+        assert f"Why rule {rule.name} applies" in " ".join(message.auto_comments)
+        for filename, line in message.locations:
+            if filename == f"rules/{rule.file}":
+                text = (LAYOUT.root / filename).read_text(encoding="utf-8").splitlines()
+                assert '"because"' in text[line - 1], (rule.name, line)
+                break
+        else:
+            raise AssertionError(f"{rule.name}: no location in rules/{rule.file}")
 
 
 def test_translator_comments_are_extracted(template: Catalog) -> None:

@@ -4,7 +4,9 @@ remains outside the markers was printed without going through gettext."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +17,35 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from typer.testing import CliRunner
 
+from advisor.check import CheckReport
 from advisor.cli import app
+from advisor.cli.i18n import use_language
+from advisor.emulator import list_presets
+from advisor.emulator.presets import PROFILES
 from advisor.paths import PROJECT_ROOT
+from advisor.rulebook import load_rulebook
 
 PSEUDO = "fi"  # a real locale (for Babel's dates) that has no catalog of ours
 MARKED = re.compile(r"⟦.*?⟧", re.S)
+# Ids that a command prints as they are: presets and chips of the emulator, rule sets.
+IDS = sorted(
+    {p.name for p in list_presets()} | set(PROFILES) | {r.name for r in load_rulebook().rulesets},
+    key=len,
+    reverse=True,
+)
 # What may stand outside the markers: the codes' names, numbers, names and values read
-# from the card, commands and file names, and the frame of tables and Markdown.
+# from the card, commands and file names, ids (rules, rule files, the rules' version,
+# presets), and the frame of tables and Markdown.
 ALLOWED = re.compile(
-    r"PIN1|PIN2|PUK|IDEMIA|Thales|EstEID|Cosmo|JAAK-KRISTJAN|JÕEORG|e_resident"
+    r"\b[A-Z]\d{3}_\w+|\b[\w-]+\.json\b|\b[0-9a-f]{8}\b|"
+    + "|".join(rf"\b{re.escape(name)}\b" for name in IDS)
+    + r"|PIN1|PIN2|PUK|IDEMIA|Thales|EstEID|Cosmo|JAAK-KRISTJAN|JÕEORG|e_resident"
     r"|https?://\S+|advisor[\w -]*|[A-Z]{2}\d+|\d[\d.:/-]*|Virtual reader|\(advisor\)"
 )
 
 
 @pytest.fixture
-def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     with (PROJECT_ROOT / "content" / "locale" / "advisor.pot").open("rb") as handle:
         template = read_po(handle)
     catalog = Catalog(locale=PSEUDO)
@@ -57,6 +73,9 @@ def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         lambda lang, content_dir=None: translations if lang == PSEUDO else real(lang, content_dir),
     )
     monkeypatch.setattr(common, "LANGUAGES", (*common.LANGUAGES, PSEUDO))
+    yield
+    # The messages' language is process-wide: leave English behind for other tests.
+    use_language("en")
 
 
 def untranslated(text: str) -> list[str]:
@@ -92,3 +111,189 @@ def test_holder_commands_print_only_catalog_text(
     shown = result.stdout + result.stderr
     assert "⟦" in shown
     assert untranslated(shown) == [], shown
+
+
+def run(args: list[str], stdin: str = "") -> Any:
+    result = CliRunner().invoke(app, ["--lang", PSEUDO, *args], input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def assert_only_catalog_text(shown: str) -> None:
+    assert "⟦" in shown
+    assert untranslated(shown) == [], shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--card-lost", "yes"],
+        ["--card-lost", "yes", "--explain"],
+        ["--card-generation", "idemia"],
+        ["--card-generation", "idemia", "--explain"],
+        ["--card-generation", "thales", "--puk-known", "no", "--has-other-eid", "no"],
+    ],
+    ids=" ".join,
+)
+def test_triage_case_prints_only_catalog_text(pseudo: None, args: list[str]) -> None:
+    result = run(["triage", "case", *args])
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stdout + result.stderr)
+    if "--explain" in args:
+        assert "⟦Why (rules %(version)s):⟧" not in result.stdout  # the version is filled in
+        assert "_" in result.stdout  # the rules' names stay as they are
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--pin1-tries-left", "7"],
+        ["--pin1-known", "maybe"],
+        ["--issue-date", "Nov 2025"],
+        ["--issue-date", "31.02.2025"],
+        ["--card-lost", "no", "--card-stolen", "yes"],
+        ["--facts", "[1]"],
+        ["--facts", '{"issue_date": 5}'],
+        ["--facts", "{}", "--card-lost", "yes"],
+    ],
+    ids=" ".join,
+)
+def test_triage_case_errors_print_only_catalog_text(pseudo: None, args: list[str]) -> None:
+    result = run(["triage", "case", *args])
+    assert result.exit_code == 2
+    assert_only_catalog_text(result.stderr)
+
+
+BATCH = "\n".join(
+    [
+        json.dumps({"id": "decided", "card_lost": True}),
+        json.dumps({"id": "incomplete", "card_generation": "idemia"}),
+        json.dumps({"id": "bad", "pin1_tries_left": 9}),
+    ]
+)
+
+
+def test_triage_batch_summary_is_translated_and_records_are_not(pseudo: None) -> None:
+    english = CliRunner().invoke(app, ["--lang", "en", "triage", "batch", "-"], input=BATCH)
+    result = run(["triage", "batch", "-"], BATCH)
+    assert result.exit_code == english.exit_code == 2
+    # The records are the contract: the same bytes in every language.
+    assert result.stdout == english.stdout
+    assert "⟦" not in result.stdout
+    assert english.stderr == "3 records: 1 decided, 1 error, 1 incomplete\n"
+    assert_only_catalog_text(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["triage", "batch", "no-such-file.jsonl"],
+        ["triage", "batch", "-", "--format", "xml"],
+        ["emulator", "serve", "--profile", "ibm"],
+        ["emulator", "serve", "--preset", "no-such-preset"],
+        ["emulator", "serve", "--profile", "thales", "--preset", "idemia-ok"],
+        ["emulator", "serve", "--vpcd", "localhost:99999"],
+        ["emulator", "serve", "--vpcd", "[::1"],
+        ["card", "status", "--virtual", "no-such-preset"],
+    ],
+    ids=" ".join,
+)
+def test_usage_errors_print_only_catalog_text(pseudo: None, args: list[str]) -> None:
+    result = run(args)
+    assert result.exit_code == 2
+    assert_only_catalog_text(result.stderr)
+
+
+def test_emulator_presets_print_only_catalog_text(pseudo: None) -> None:
+    result = run(["emulator", "presets"])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == len(list_presets())
+    assert_only_catalog_text(result.stdout)
+    english = CliRunner().invoke(app, ["--lang", PSEUDO, "--json", "emulator", "presets"])
+    assert "⟦" not in english.stdout  # JSON is the contract: English descriptions
+
+
+@pytest.mark.parametrize("problems", [[], ["route x is never the primary route"]])
+def test_rules_check_prints_only_catalog_text(
+    pseudo: None, monkeypatch: pytest.MonkeyPatch, problems: list[str]
+) -> None:
+    import advisor.check
+
+    book = load_rulebook()
+    report = CheckReport(
+        rules_version=book.version,
+        rules=sum(1 for _ in book.rules()),
+        combinations={r.name: 10 for r in book.rulesets},
+        seconds=1.25,
+        routes_reached={"no_action": 1},
+        advisories_reached={"pin_roles": 1},
+        problems=list(problems),
+        samples_checked=20,
+    )
+    monkeypatch.setattr(advisor.check, "check", lambda book, samples: report)
+    result = run(["rules", "check"])
+    assert result.exit_code == (1 if problems else 0)
+    shown = result.stderr
+    if problems:
+        # The problems are for the rules' authors and stay English.
+        assert problems[0] in shown
+        shown = shown.replace(problems[0], "")
+    assert_only_catalog_text(shown)
+
+
+def test_rules_docs_writes_english_and_says_so_in_the_language(
+    pseudo: None, tmp_path: Path
+) -> None:
+    target = tmp_path / "rules.md"
+    result = run(["rules", "docs", str(target)])
+    assert result.exit_code == 0
+    assert "⟦" not in target.read_text(encoding="utf-8")
+    assert_only_catalog_text(result.stderr.replace(str(target), ""))
+
+
+@pytest.mark.parametrize(
+    ("lang", "why", "records"),
+    [
+        ("et", "Miks (reeglid", "3 kirjet: 1 otsustatud, 1 vigane, 1 puudulik"),
+        ("ru", "Почему (правила", "3 записи: 1 решенная, 1 с ошибкой, 1 неполная"),
+    ],
+    ids=["et", "ru"],
+)
+def test_triage_speaks_estonian_and_russian(lang: str, why: str, records: str) -> None:
+    from advisor.guidance.render import load_translations
+
+    translations = load_translations(lang)
+    title = "Suspend your certificates now"
+    result = CliRunner().invoke(
+        app, ["--lang", lang, "triage", "case", "--card-lost", "yes", "--explain"]
+    )
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first == translations.gettext(title) != title
+    assert why in result.stdout
+    reason = "The card is lost or stolen: its certificates must be suspended at once"
+    assert reason not in result.stdout
+    batch = CliRunner().invoke(app, ["--lang", lang, "triage", "batch", "-"], input=BATCH)
+    assert batch.stderr == records + "\n"
+
+
+@pytest.mark.parametrize(
+    ("total", "line"),
+    [
+        (1, "1 запись: 1 решенная"),
+        (3, "3 записи: 3 решенные"),
+        (5, "5 записей: 5 решенных"),
+        (11, "11 записей: 11 решенных"),
+        (21, "21 запись: 21 решенная"),
+    ],
+)
+def test_russian_batch_summary_has_three_plural_forms(total: int, line: str) -> None:
+    from advisor.cli.triage import batch_summary
+
+    use_language("ru")
+    try:
+        assert batch_summary(total, {"decided": total}) == line
+    finally:
+        use_language("en")
+    records = "record" if total == 1 else "records"
+    assert batch_summary(total, {"decided": total}) == f"{total} {records}: {total} decided"

@@ -16,6 +16,7 @@ from .card import card_app
 from .common import LANGUAGES, ExitCode, Settings, settings
 from .diagnose import diagnose
 from .emulator import emulator_app
+from .i18n import _
 from .rules import rules_app
 from .triage import triage_app
 
@@ -67,7 +68,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("\nadvisor: interrupted\n")
+        sys.stderr.write("\nadvisor: " + _("interrupted") + "\n")
         sys.exit(int(ExitCode.INTERRUPTED))
 
 

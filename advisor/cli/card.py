@@ -16,8 +16,8 @@ from .cardio import (
     refuse_blocked,
     show_counters,
 )
-from .common import ExitCode, emit_json, fail, resolve_lang, say, settings
-from .i18n import _, ngettext, use_language
+from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -135,6 +135,7 @@ def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
     """List the card readers and whether each holds a card."""
     from ..pcsc import list_readers
 
+    choose_language(ctx)
     with card_errors():
         found = list_readers()
     if json_output or settings(ctx).json:
@@ -152,7 +153,10 @@ def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
     if not found:
         fail(_("no card reader found: connect one and try again"), ExitCode.NO_PCSC)
     for r in found:
-        typer.echo(f"{r.name}: {'card present' if r.has_card else 'no card'}")
+        if r.has_card:
+            typer.echo(_("%(reader)s: card present", reader=r.name))
+        else:
+            typer.echo(_("%(reader)s: no card", reader=r.name))
 
 
 @card_app.command("status")
@@ -164,7 +168,7 @@ def status(
 ) -> None:
     """Chip, attempts left, activation flags, personal data and certificates."""
     state = settings(ctx)
-    use_language(resolve_lang(state.lang))
+    choose_language(ctx)
     with open_session(reader or state.reader, virtual) as session, card_errors():
         result = session.status()
     if json_output or state.json:
@@ -277,10 +281,8 @@ def change_pin(
 ) -> None:
     """Change PIN1, PIN2 or (IDEMIA only) the PUK. Codes are asked for, never arguments."""
     code_kind = _kind(kind, ("pin1", "pin2", "puk"))
-    use_language(resolve_lang(settings(ctx).lang))
-    with open_session(
-        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
-    ) as session:
+    language = choose_language(ctx)
+    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         change(session, code_kind)
 
 
@@ -293,18 +295,14 @@ def unblock(
 ) -> None:
     """Unblock (or replace a forgotten) PIN1 or PIN2 with the PUK, setting a new PIN."""
     code_kind = _kind(kind, ("pin1", "pin2"))
-    use_language(resolve_lang(settings(ctx).lang))
-    with open_session(
-        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
-    ) as session:
+    language = choose_language(ctx)
+    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         unblock_code(session, code_kind)
 
 
 @card_app.command("activate-pin2")
 def activate_pin2(ctx: typer.Context, reader: ReaderOpt = None, virtual: VirtualOpt = None) -> None:
     """Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."""
-    use_language(resolve_lang(settings(ctx).lang))
-    with open_session(
-        reader or settings(ctx).reader, virtual, lang=resolve_lang(settings(ctx).lang)
-    ) as session:
+    language = choose_language(ctx)
+    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         activate(session)

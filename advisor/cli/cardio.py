@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from ..translatable import N_
 from .common import ExitCode, fail, say
-from .i18n import _, ngettext
+from .i18n import _, ngettext, translated
 
 if TYPE_CHECKING:
     from ..card.profiles import CodeKind
@@ -29,10 +30,6 @@ T = TypeVar("T")
 
 
 # Wrapped in N_ so that extraction finds them; translated when shown.
-def N_(message: str) -> str:
-    return message
-
-
 _REASONS = {
     "too_short": N_("it is too short (%(min)s-%(max)s digits)"),
     "too_long": N_("it is too long (%(min)s-%(max)s digits)"),
@@ -70,7 +67,7 @@ def open_session(
             try:
                 card = make_card(virtual)
             except UnknownPresetError as exc:
-                fail(str(exc), ExitCode.USAGE)
+                fail(translated(exc), ExitCode.USAGE)
             connection = VirtualConnection(card)
         else:
             from ..pcsc import connect
@@ -191,7 +188,7 @@ def card_errors() -> Iterator[None]:
     except UnsupportedOperation as exc:
         fail(str(exc), ExitCode.FAILED)
     except CardError as exc:
-        fail(f"the card operation failed: {exc}", ExitCode.FAILED)
+        fail(_("the card operation failed: %(problem)s", problem=exc), ExitCode.FAILED)
 
 
 def _read_line(prompt: str) -> str:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from .i18n import use_language
+
 if TYPE_CHECKING:
     from ..decide import Decider
 
@@ -62,6 +64,18 @@ def resolve_lang(explicit: str | None) -> str:
         if code in LANGUAGES:
             return code
     return "en"
+
+
+def choose_language(ctx: typer.Context, explicit: str | None = None) -> str:
+    """The language of this command (`resolve_lang`: the command's own --lang, the global
+    --lang, ADVISOR_LANG, the locale, English), made the language of its messages.
+
+    Every command that talks to people calls this first: the messages' language is
+    process-wide, and a command must not speak the language of the previous one.
+    """
+    language = resolve_lang(explicit or settings(ctx).lang)
+    use_language(language)
+    return language
 
 
 def emit_json(document: Any) -> None:

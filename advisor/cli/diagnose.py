@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .cardio import card_errors, confirm, open_session
-from .common import ExitCode, emit_json, make_decider, resolve_lang, say, settings
-from .i18n import _, use_language
+from .common import ExitCode, choose_language, emit_json, make_decider, say, settings
+from .i18n import _
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -151,8 +151,7 @@ def diagnose(
 
     state = settings(ctx)
     as_json = json_output or state.json
-    language = resolve_lang(lang or state.lang)
-    use_language(language)
+    language = choose_language(ctx, lang)
     with open_session(reader or state.reader, virtual, lang=language) as session:
         with card_errors():
             # Prose needs only the facts (the minimum of APDUs); JSON also carries the

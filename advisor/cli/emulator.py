@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .common import ExitCode, emit_json, fail, say, settings
+from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .i18n import _, translated
 
 emulator_app = typer.Typer(
     help="Virtual IDEMIA and Thales cards for trying things out.", no_args_is_help=True
@@ -18,6 +19,7 @@ def presets(ctx: typer.Context) -> None:
     """The presets, one a line: name, chip, what it is."""
     from ..emulator import list_presets
 
+    choose_language(ctx)
     found = list_presets()
     if settings(ctx).json:
         emit_json(
@@ -26,11 +28,12 @@ def presets(ctx: typer.Context) -> None:
         return
     width = max(len(p.name) for p in found)
     for p in found:
-        typer.echo(f"{p.name:<{width}}  {p.profile:<6}  {p.description}")
+        typer.echo(f"{p.name:<{width}}  {p.profile:<6}  {_(p.description)}")
 
 
 @emulator_app.command("serve")
 def serve(
+    ctx: typer.Context,
     profile: Annotated[str, typer.Option(help="idemia or thales.")] = "idemia",
     preset: Annotated[
         str | None, typer.Option(help="A preset of that profile (default: a healthy card).")
@@ -44,16 +47,37 @@ def serve(
     from ..emulator.vpcd import parse_address
     from ..emulator.vpcd import serve as serve_card
 
+    choose_language(ctx)
     if profile not in DEFAULT_PRESET:
-        fail(f"unknown profile {profile!r}: choose idemia or thales", ExitCode.USAGE)
+        fail(
+            _("unknown profile %(profile)s: choose idemia or thales", profile=repr(profile)),
+            ExitCode.USAGE,
+        )
     name = preset or DEFAULT_PRESET[profile]
     try:
         info = preset_info(name)
         host, port = parse_address(vpcd)
     except (UnknownPresetError, ValueError) as exc:
-        fail(str(exc), ExitCode.USAGE)
+        fail(translated(exc), ExitCode.USAGE)
     if info.profile != profile:
-        fail(f"preset {name} is a {info.profile} card, not {profile}", ExitCode.USAGE)
+        fail(
+            _(
+                "preset %(name)s is a %(chip)s card, not %(profile)s",
+                name=name,
+                chip=info.profile,
+                profile=profile,
+            ),
+            ExitCode.USAGE,
+        )
     card = make_card(name)
-    say(f"Virtual {profile} card '{name}' attached to vpcd at {host}:{port}; Ctrl-C to remove it.")
+    address = f"{host}:{port}"
+    say(
+        _(
+            "Virtual %(profile)s card '%(name)s' attached to vpcd at %(address)s; "
+            "Ctrl-C to remove it.",
+            profile=profile,
+            name=name,
+            address=address,
+        )
+    )
     serve_card(card, host, port)

@@ -2,7 +2,9 @@
 
 One gettext domain serves the guidance and the CLI (content/locale/*/advisor.po), so a
 translator sees every text of a language in one catalog. A command chooses the language
-once (`use_language`); `_()` then translates, with named placeholders only.
+once (`use_language`, through `common.choose_language`); `_()` then translates, with
+named placeholders only, and `translated()` shows the messages that the library layers
+mark with `N_` (advisor/translatable.py).
 """
 
 from __future__ import annotations
@@ -36,3 +38,12 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     """A message whose form depends on `n` (Russian has three), with `n` as `%(n)s`."""
     text: str = _active.ngettext(singular, plural, n)
     return text % {"n": n, **values}
+
+
+def translated(error: BaseException) -> str:
+    """The message of a library exception in the chosen language, when it carries its
+    msgid (`template` and `values`, advisor/translatable.py); else its English text."""
+    template = getattr(error, "template", None)
+    if not isinstance(template, str):
+        return str(getattr(error, "message", error))
+    return _(template, **getattr(error, "values", {}))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import ExitCode, emit_json, fail, say, settings
+from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from ..check import CheckReport
 
 rules_app = typer.Typer(help="Check and inspect the rule base.", no_args_is_help=True)
 
@@ -25,6 +29,7 @@ def check(
     from ..errors import RulesLoadError
     from ..rulebook import load_rulebook
 
+    choose_language(ctx)
     try:
         book = load_rulebook()
     except RulesLoadError as exc:
@@ -36,23 +41,54 @@ def check(
     if json_output or settings(ctx).json:
         emit_json(report.to_json())
     else:
-        total = sum(report.combinations.values())
-        parts = ", ".join(f"{name} {n}" for name, n in report.combinations.items())
-        say(f"rules {report.rules_version}: {report.rules} rules, {total} combinations ({parts})")
-        say(
-            f"routes reached: {len(report.routes_reached)}, "
-            f"advisories: {len(report.advisories_reached)}, "
-            f"engine samples compared: {report.samples_checked}, {report.seconds:.1f} s"
-        )
+        say(check_summary(report))
         for problem in report.problems:
-            say(f"problem: {problem}")
-        say("sound" if report.sound else f"NOT sound: {len(report.problems)} problems")
+            # The problems themselves are for the authors of the rules: English.
+            say(_("problem: %(problem)s", problem=problem))
+        if report.sound:
+            say(_("sound"))
+        else:
+            n = len(report.problems)
+            # TRANSLATORS: The rule base has contradictions or gaps. The English does not
+            # change with the number; the translation should.
+            say(ngettext("NOT sound: %(n)s problems", "NOT sound: %(n)s problems", n))
     if not report.sound:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
+def check_summary(report: CheckReport) -> str:
+    """The two lines that `rules check` prints before the problems."""
+    total = sum(report.combinations.values())
+    # The names of the rule sets (file names without .json) stay as they are.
+    parts = ", ".join(f"{name} {n}" for name, n in report.combinations.items())
+    # TRANSLATORS: The English does not change with the numbers; the translation should.
+    rules = ngettext("%(n)s rules", "%(n)s rules", report.rules)
+    # TRANSLATORS: Combinations of facts that were enumerated. The English does not change
+    # with the number; the translation should.
+    combinations = ngettext("%(n)s combinations", "%(n)s combinations", total)
+    first = _(
+        "rules %(version)s: %(rules)s, %(combinations)s (%(parts)s)",
+        version=report.rules_version,
+        rules=rules,
+        combinations=combinations,
+        parts=parts,
+    )
+    seconds = f"{report.seconds:.1f}"
+    # TRANSLATORS: "s" is seconds. Routes and advisories are the rule base's outcomes.
+    second = _(
+        "routes reached: %(routes)s, advisories: %(advisories)s, engine samples compared: "
+        "%(samples)s, %(seconds)s s",
+        routes=len(report.routes_reached),
+        advisories=len(report.advisories_reached),
+        samples=report.samples_checked,
+        seconds=seconds,
+    )
+    return f"{first}\n{second}"
+
+
 @rules_app.command("table")
 def table(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Argument(help="Folder for one TSV file per ruleset.")],
 ) -> None:
     """Write the decision table as reviewable TSV (the golden table under tests/)."""
@@ -60,14 +96,16 @@ def table(
     from ..rulebook import load_rulebook
     from ..table import build_table
 
+    choose_language(ctx)
     book = load_rulebook()
     written = write_golden(build_table(book), book, output)
     for path in written:
-        say(f"wrote {path}")
+        say(_("wrote %(path)s", path=path))
 
 
 @rules_app.command("docs")
 def docs(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Argument(help="The Markdown file to write.")] = Path(
         "docs/rules.md"
     ),
@@ -76,5 +114,7 @@ def docs(
     from ..rulebook import load_rulebook
     from ..rulesdoc import rules_reference
 
+    choose_language(ctx)
+    # The file is for developers: English, like the rule files.
     output.write_text(rules_reference(load_rulebook()), encoding="utf-8")
-    say(f"wrote {output}")
+    say(_("wrote %(path)s", path=output))

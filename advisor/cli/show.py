@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from .i18n import _
+
 if TYPE_CHECKING:
     from ..decision import Decision
     from ..facts import Facts
@@ -27,14 +29,18 @@ def show_decision(
 
 
 def explanation(decision: Decision, book: RuleBook) -> str:
-    """Why this route: the fired rules in firing order, each with its reason and sources."""
+    """Why this route: the fired rules in firing order, each with its reason and sources.
+
+    The reasons (`because`) are msgids: extraction takes them from the rule files
+    (advisor/catalogs.py `extract_rule_reasons`).
+    """
     rules = {r.name: r for r in book.rules()}
-    lines = [f"Why (rules {decision.rules_version}):"]
+    lines = [_("Why (rules %(version)s):", version=decision.rules_version)]
     for name in decision.fired:
         rule = rules[name]
-        lines.append(f"  {name} [{rule.file}]: {rule.because}")
+        lines.append(f"  {name} [{rule.file}]: {_(rule.because)}")
         if rule.source:
-            lines.append(f"      sources: {', '.join(rule.source)}")
+            lines.append("      " + _("sources: %(sources)s", sources=", ".join(rule.source)))
     if not decision.fired:
-        lines.append("  no rule holds in every completion of the unknown facts")
+        lines.append("  " + _("no rule holds in every completion of the unknown facts"))
     return "\n".join(lines)

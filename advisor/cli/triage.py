@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -13,7 +13,9 @@ from typing import IO, Annotated, Any
 import typer
 
 from ..facts import FIELD_NAMES
-from .common import ExitCode, emit_json, fail, make_decider, resolve_lang, say, settings
+from ..translatable import N_
+from .common import ExitCode, choose_language, emit_json, fail, make_decider, say, settings
+from .i18n import _, ngettext, translated
 
 triage_app = typer.Typer(help="Decide cases from facts, one or a whole file.", no_args_is_help=True)
 
@@ -95,20 +97,27 @@ def case(
     from ..facts import parse_facts
 
     state = settings(ctx)
+    language = choose_language(ctx, lang)
     as_json = json_output or state.json
     flags = facts_flags or {}
     if facts_json is not None and flags:
-        fail("give the case either as --facts JSON or as --FIELD options, not both", ExitCode.USAGE)
+        fail(
+            _("give the case either as --facts JSON or as --FIELD options, not both"),
+            ExitCode.USAGE,
+        )
     try:
         if facts_json is not None:
             try:
                 data = json.loads(facts_json)
             except json.JSONDecodeError as exc:
-                raise FactError(
-                    "--facts", f"invalid JSON at column {exc.colno}: {exc.msg}"
+                raise FactError.about(
+                    "--facts",
+                    N_("invalid JSON at column %(column)s: %(problem)s"),
+                    column=exc.colno,
+                    problem=exc.msg,
                 ) from None
             if not isinstance(data, dict):
-                raise FactError("--facts", "must be a JSON object")
+                raise FactError.about("--facts", N_("must be a JSON object"))
             facts = parse_facts(data, default_today=date.today())
         else:
             facts = parse_facts(flags, human=True, default_today=date.today())
@@ -119,20 +128,21 @@ def case(
 
             emit_json(error_decision(load_rulebook().version, exc.field, exc.message).to_json())
             raise typer.Exit(int(ExitCode.USAGE)) from None
-        fail(f"invalid input: {exc}", ExitCode.USAGE)
+        fail(
+            _("invalid input: %(field)s: %(problem)s", field=exc.field, problem=translated(exc)),
+            ExitCode.USAGE,
+        )
     try:
         decider = make_decider()
         decision = decider.decide(facts)
     except RulesLoadError as exc:
-        fail(f"the rules cannot be loaded: {exc}", ExitCode.FAILED)
+        fail(_("the rules cannot be loaded: %(problem)s", problem=exc), ExitCode.FAILED)
     if as_json:
         emit_json(decision.to_json())
         return
     from .show import show_decision
 
-    show_decision(
-        decision, facts, lang=resolve_lang(lang or state.lang), explain=explain, book=decider.book
-    )
+    show_decision(decision, facts, lang=language, explain=explain, book=decider.book)
 
 
 def _open_input(path: str) -> IO[str]:
@@ -141,11 +151,14 @@ def _open_input(path: str) -> IO[str]:
     try:
         return open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}", ExitCode.USAGE) from None
+        raise fail(
+            _("cannot read %(path)s: %(reason)s", path=path, reason=exc.strerror), ExitCode.USAGE
+        ) from None
 
 
 @triage_app.command("batch")
 def batch(
+    ctx: typer.Context,
     source: Annotated[
         str, typer.Argument(metavar="IN", help="JSON Lines or CSV file, - for stdin.")
     ],
@@ -164,15 +177,16 @@ def batch(
     from ..errors import RulesLoadError
     from ..triage import csv_items, jsonl_items, run_batch
 
+    choose_language(ctx)
     fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
     if fmt not in ("jsonl", "csv"):
-        fail(f"unknown format {fmt!r}: use jsonl or csv", ExitCode.USAGE)
+        fail(_("unknown format %(format)s: use jsonl or csv", format=repr(fmt)), ExitCode.USAGE)
     stream = _open_input(source)
     try:
         decider = make_decider()
         decider.table  # noqa: B018 - build or load now, not in the middle of the stream
     except RulesLoadError as exc:
-        fail(f"the rules cannot be loaded: {exc}", ExitCode.FAILED)
+        fail(_("the rules cannot be loaded: %(problem)s", problem=exc), ExitCode.FAILED)
     header: list[str] | None = None
     if fmt == "csv":
         header, items = csv_items(stream)
@@ -186,10 +200,32 @@ def batch(
             out.close()
         if stream is not sys.stdin:
             stream.close()
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
-    say(f"{summary.total} records: {counts or 'none'}")
+    say(batch_summary(summary.total, summary.statuses))
     if summary.errors:
         raise typer.Exit(int(ExitCode.USAGE))
+
+
+def batch_summary(total: int, statuses: Mapping[str, int]) -> str:
+    """The line on stderr after a batch: the records, and how many have each status."""
+    counts = ", ".join(_status_count(s, n) for s, n in sorted(statuses.items()))
+    # TRANSLATORS: The batch summary on stderr, e.g. "120 records: 100 decided, 20
+    # incomplete".
+    return ngettext(
+        "%(n)s record: %(counts)s", "%(n)s records: %(counts)s", total, counts=counts or _("none")
+    )
+
+
+def _status_count(status: str, n: int) -> str:
+    if status == "decided":
+        # TRANSLATORS: In the batch summary: records for which a route was decided.
+        return ngettext("%(n)s decided", "%(n)s decided", n)
+    if status == "incomplete":
+        # TRANSLATORS: In the batch summary: records that need more facts for a decision.
+        return ngettext("%(n)s incomplete", "%(n)s incomplete", n)
+    if status == "error":
+        # TRANSLATORS: In the batch summary: records with a value that cannot be used.
+        return ngettext("%(n)s error", "%(n)s errors", n)
+    return f"{n} {status}"
 
 
 def _with_progress(records: Any) -> Any:
@@ -201,7 +237,7 @@ def _with_progress(records: Any) -> Any:
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Deciding", total=None)
+        task = progress.add_task(_("Deciding"), total=None)
         for count, record in enumerate(records, start=1):
             yield record
             if count % 1000 == 0:

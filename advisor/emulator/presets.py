@@ -16,6 +16,7 @@ from advisor.emulator.certs import DEFAULT_SEED
 from advisor.emulator.idemia import IdemiaCard
 from advisor.emulator.identity import Document, Holder, add_years
 from advisor.emulator.thales import ThalesCard
+from advisor.translatable import N_, fill
 
 PROFILES = ("idemia", "thales")
 DEFAULT_PRESET = {"idemia": "idemia-ok", "thales": "thales-ok"}
@@ -44,7 +45,10 @@ class PresetInfo:
 class UnknownPresetError(ValueError):
     def __init__(self, name: str) -> None:
         self.name = name
-        super().__init__(f"unknown emulator preset {name!r}; valid presets: {', '.join(_PRESETS)}")
+        self.template = N_("unknown emulator preset %(name)s; valid presets: %(presets)s")
+        self.values = {"name": repr(name), "presets": ", ".join(_PRESETS)}
+        self.message = fill(self.template, self.values)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -119,40 +123,44 @@ def _thales(
 
 
 _PRESETS: dict[str, tuple[str, str, _Factory]] = {
-    "idemia-ok": ("idemia", "IDEMIA Cosmo 8, valid, all codes 3 tries", _idemia()),
+    "idemia-ok": ("idemia", N_("IDEMIA Cosmo 8, valid, all codes 3 tries"), _idemia()),
     "idemia-cosmox-ok": (
         "idemia",
-        "IDEMIA Cosmo X (EstEID 2018 v2 ATR), valid, all codes 3 tries",
+        N_("IDEMIA Cosmo X (EstEID 2018 v2 ATR), valid, all codes 3 tries"),
         _idemia(variant="cosmox"),
     ),
-    "idemia-pin1-blocked": ("idemia", "IDEMIA, PIN1 blocked", _idemia((0, 3, 3))),
-    "idemia-pin2-blocked": ("idemia", "IDEMIA, PIN2 blocked", _idemia((3, 0, 3))),
-    "idemia-puk-blocked": ("idemia", "IDEMIA, PUK blocked, PINs work", _idemia((3, 3, 0))),
-    "idemia-last-attempt": ("idemia", "IDEMIA, PIN1 has 1 try left", _idemia((1, 3, 3))),
+    "idemia-pin1-blocked": ("idemia", N_("IDEMIA, PIN1 blocked"), _idemia((0, 3, 3))),
+    "idemia-pin2-blocked": ("idemia", N_("IDEMIA, PIN2 blocked"), _idemia((3, 0, 3))),
+    "idemia-puk-blocked": ("idemia", N_("IDEMIA, PUK blocked, PINs work"), _idemia((3, 3, 0))),
+    "idemia-last-attempt": ("idemia", N_("IDEMIA, PIN1 has 1 try left"), _idemia((1, 3, 3))),
     "expired": (
         "idemia",
-        "IDEMIA, document and certificates expired before today",
+        N_("IDEMIA, document and certificates expired before today"),
         _expired,
     ),
-    "thales-ok": ("thales", "Thales, activated, PIN2 changed, all codes 3 tries", _thales()),
+    "thales-ok": ("thales", N_("Thales, activated, PIN2 changed, all codes 3 tries"), _thales()),
     "thales-new": (
         "thales",
-        "Thales, PIN2 not yet changed (DF2F=00): must be changed before signing",
+        N_("Thales, PIN2 not yet changed (DF2F=00): must be changed before signing"),
         _thales(pin2_changed=False),
     ),
     "thales-new-pin2-blocked": (
         "thales",
-        "Thales, PIN2 not yet changed and blocked: set it with the PUK",
+        N_("Thales, PIN2 not yet changed and blocked: set it with the PUK"),
         _thales((3, 0, 3), pin2_changed=False),
     ),
     "thales-courier": (
         "thales",
-        "Thales, courier-delivered card not activated (PIN1 DF2F=00)",
+        N_("Thales, courier-delivered card not activated (PIN1 DF2F=00)"),
         _thales(pin2_changed=False, activated=False),
     ),
-    "thales-pin1-blocked": ("thales", "Thales, PIN1 blocked", _thales((0, 3, 3))),
-    "thales-pin2-blocked": ("thales", "Thales, PIN2 blocked (changed before)", _thales((3, 0, 3))),
-    "thales-puk-blocked": ("thales", "Thales, PUK blocked, PINs work", _thales((3, 3, 0))),
+    "thales-pin1-blocked": ("thales", N_("Thales, PIN1 blocked"), _thales((0, 3, 3))),
+    "thales-pin2-blocked": (
+        "thales",
+        N_("Thales, PIN2 blocked (changed before)"),
+        _thales((3, 0, 3)),
+    ),
+    "thales-puk-blocked": ("thales", N_("Thales, PUK blocked, PINs work"), _thales((3, 3, 0))),
 }
 
 

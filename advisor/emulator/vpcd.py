@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from advisor.emulator.card import VirtualCard
+from advisor.translatable import N_, fill
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +41,33 @@ MAX_MESSAGE = 0xFFFF
 CardSource = Callable[[], VirtualCard]
 
 
+class AddressError(ValueError):
+    """A vpcd address that cannot be used; its message is a msgid (advisor/translatable.py)."""
+
+    def __init__(self, template: str, text: str) -> None:
+        self.template = template
+        self.values = {"address": repr(text)}
+        self.message = fill(self.template, self.values)
+        super().__init__(self.message)
+
+
 def parse_address(text: str) -> tuple[str, int]:
     """``HOST:PORT``, ``HOST`` or ``:PORT`` (``[v6addr]:PORT`` too) → (host, port)."""
     host, port = text, ""
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise ValueError(f"bad vpcd address {text!r}")
+            raise AddressError(N_("bad vpcd address %(address)s"), text)
         host, rest = text[1:end], text[end + 1 :]
         if rest and not rest.startswith(":"):
-            raise ValueError(f"bad vpcd address {text!r}")
+            raise AddressError(N_("bad vpcd address %(address)s"), text)
         port = rest[1:]
     elif text.count(":") == 1:
         host, port = text.split(":")
     if not port:
         return host or DEFAULT_HOST, DEFAULT_PORT
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"bad vpcd port in {text!r}")
+        raise AddressError(N_("bad vpcd port in %(address)s"), text)
     return host or DEFAULT_HOST, int(port)
 
 
