@@ -45,9 +45,13 @@ from .model import Generation, Status
 from .space import Axis
 from .table import DecisionTable
 
-# Enough for every distinct key of a million intake cases; past it the memo starts over
-# (memory stays flat, and the next records fill it again).
-LIMIT: Final = 400_000
+# The memos' bounds, for memory that stays under 50 MB whatever the batch (measured by
+# benchmarks/batch_triage.py, also on its worst case, --random): past a bound a memo
+# starts over, and the next records fill it again. A million intake cases hold about
+# 142,000 distinct keys, most of them rare: LIMIT keys and the lines they lead to.
+LIMIT: Final = 100_000
+_INCOMPLETE: Final = 20_000  # incomplete routing parts (intake cases: about 5,000)
+_SHAPES: Final = 16_384  # record shapes: field order and value types
 # A ruleset whose facts allow at most this many keys (unknown counted as a value) keeps
 # every part it finds; the routing rules read too many facts to gain from that.
 _RULESET_MEMO: Final = 65_536
@@ -151,7 +155,7 @@ class BatchMemo:
         self._today_ordinal = today.toordinal()
         self._limit = limit
         self._tails: dict[int, str] = {}
-        self._shared: dict[str, str] = {}
+        self._lines: dict[tuple[Part, ...], str] = {}
         self._layouts: dict[tuple[tuple[str, ...], tuple[type, ...]], _Layout] = {}
         self._fields: dict[tuple[int, str], tuple[int, int, Mapping[Any, int]]] = {}
         self._ordinals: dict[str, int] = {}
@@ -237,16 +241,21 @@ class BatchMemo:
                     elif part.status is not Status.DECIDED:
                         # Its questions were ranked over every completion: worth keeping,
                         # where a decided part costs little to find again.
-                        if len(incomplete) >= self._limit:
+                        if len(incomplete) >= _INCOMPLETE:
                             incomplete.clear()
                         incomplete[(key, choices)] = part
             parts.append(part)
-        tail = ", " + decider.batch_line(tuple(parts)) + "\n"
-        # Keys are many, lines few (about 2,500 distinct among 150,000 keys): share them.
-        tail = self._shared.setdefault(tail, tail)
+        # Keys are many, lines few (about 2,500 distinct among 150,000 keys of intake
+        # cases): each line is kept once, by its parts.
+        # Both memos start over together: a line dropped from one while the other still
+        # held it would come back as a second copy.
         if len(self._tails) >= self._limit:
             self._tails.clear()
-            self._shared.clear()
+            self._lines.clear()
+        whole = tuple(parts)
+        tail = self._lines.get(whole)
+        if tail is None:
+            tail = self._lines[whole] = ", " + decider.batch_assemble(whole) + "\n"
         self._tails[code] = tail
         return tail
 
@@ -312,7 +321,7 @@ class BatchMemo:
                 place.get("issue_date"),
                 place.get("expiry_date"),
             )
-        if len(self._layouts) >= 65536:  # shapes are few; a stream of odd ones stays bounded
+        if len(self._layouts) >= _SHAPES:
             self._layouts.clear()
         # Kept with the program's own strings, not the record's: thousands of shapes
         # must not hold on to thousands of copies of the same names.

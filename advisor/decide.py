@@ -29,6 +29,8 @@ from .table import INADMISSIBLE, DecisionTable, RulesetTable
 # Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
 _MEMO_LIMIT = 10_000
 _PART_LIMIT = 150_000
+_SHARED_LIMIT = 20_000  # parts shared by traces or content: far fewer than keys
+_DELTAS_LIMIT = 100_000  # offsets kept for the unknown-fact patterns, in all
 GENERATION = "card_generation"
 
 
@@ -88,6 +90,7 @@ class Decider:
         self._distinct: dict[tuple[Any, ...], Part] = {}
         self._lines: dict[tuple[Part, ...], str] = {}
         self._deltas: dict[tuple[str, tuple[bool, ...]], list[int]] = {}
+        self._deltas_size = 0
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
         spans = sorted(
@@ -194,16 +197,17 @@ class Decider:
         return self._part(self.table, ruleset, key, generations, remember=False)
 
     def batch_line(self, parts: tuple[Part, ...]) -> str:
-        """`batch_json` from the rulesets' parts, in `batch_order`."""
+        """`batch_json` from the rulesets' parts, in `batch_order` (memoised)."""
         found = self._lines.get(parts)
         if found is None:
-            found = self._assemble(parts)
+            found = self.batch_assemble(parts)
             if len(self._lines) >= _MEMO_LIMIT:
                 self._lines.clear()
             self._lines[parts] = found
         return found
 
-    def _assemble(self, ordered: tuple[Part, ...]) -> str:
+    def batch_assemble(self, ordered: tuple[Part, ...]) -> str:
+        """`batch_line` without its memo, for a caller that keeps its own."""
         route = next(p for p in ordered if p.ruleset == self.route_ruleset)
         advisories = ", ".join(a for p in ordered for a in p.advisories_json)
         fired = ", ".join(f for p in ordered for f in p.fired_json)
@@ -353,7 +357,7 @@ class Decider:
         if found is None:
             found = self._new_part(t, key, generations, is_route)
             if by_traces is not None and found.status is Status.DECIDED:
-                if len(self._by_traces) >= _PART_LIMIT:
+                if len(self._by_traces) >= _SHARED_LIMIT:
                     self._by_traces.clear()
                 self._by_traces[by_traces] = found
         if remember:
@@ -403,8 +407,9 @@ class Decider:
         if existing is not None:
             return existing
         self._encode_part(part)
-        if len(self._distinct) >= _PART_LIMIT:
+        if len(self._distinct) >= _SHARED_LIMIT:
             self._distinct.clear()
+            self._shared.clear()
         self._distinct[content] = part
         return part
 
@@ -433,8 +438,10 @@ class Decider:
             # The offsets depend only on which axes are unknown: few patterns, kept
             # while they stay small.
             if len(deltas) <= 4096:
-                if len(self._deltas) >= 512:
+                self._deltas_size += len(deltas)
+                if self._deltas_size > _DELTAS_LIMIT:
                     self._deltas.clear()
+                    self._deltas_size = len(deltas)
                 self._deltas[(space.ruleset, pattern)] = deltas
         base = sum(b * s for b, s in zip(key, strides, strict=True) if b is not None)
         return [base + d for d in deltas]
