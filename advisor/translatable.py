@@ -11,6 +11,14 @@ English `message`); advisor/cli/i18n.py `translated()` shows it in the chosen la
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
+
+LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "content" / "locale"
+DOMAIN: Final = "advisor"
 
 
 def N_(message: str) -> str:
@@ -22,3 +30,18 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     """The English text of a msgid and its values, formatted as the CLI's `_()` formats
     a translation."""
     return template % values if values else template
+
+
+def load_catalog(lang: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
+    """The compiled catalog of a language (`<locale_dir>/<lang>/LC_MESSAGES/advisor.mo`),
+    or null translations for English and for a language without one.
+
+    Babel only, no Jinja2: `advisor --help` loads a catalog and must stay fast. The
+    guidance (advisor/guidance/render.py) and the CLI's messages (advisor/cli/i18n.py)
+    both load their catalog here.
+    """
+    from babel.support import NullTranslations, Translations
+
+    if lang == "en":
+        return NullTranslations()
+    return Translations.load(dirname=locale_dir, locales=[lang], domain=DOMAIN)

@@ -426,8 +426,8 @@ QUOTED = re.compile(r'"([^"]+)"')
 # one, its Russian label. The PPA self-service names are English only.
 LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "My eID": {"et": ("„Minu eID“",), "ru": ("«My eID»", "«Мой eID»")},
-    # DigiDoc4 et.ts: "Tühista blokeering" under a blocked PIN in "Minu eID",
-    # "Blokeeri lahti" on the button of the unblock dialog.
+    # domain.md glossary: "Blokeeri lahti" in DigiDoc4 (S24), "Tühista blokeering" in
+    # the RIA DigiDoc Android app (S25).
     "Unblock": {"et": ("„Tühista blokeering“", "„Blokeeri lahti“"), "ru": ("«Unblock»",)},
     "Change with PUK code": {"et": ("„Muuda PUK-koodiga“",), "ru": ("«Change with PUK code»",)},
     "Change PUK": {"et": ("„Muuda PUK“",), "ru": ("«Change PUK»",)},

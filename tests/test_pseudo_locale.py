@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -64,18 +65,24 @@ def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
         translations = Translations(handle, domain="advisor")
 
     import advisor.cli.common as common
-    import advisor.guidance.render as render
+    import advisor.cli.i18n as i18n
+    import advisor.translatable as translatable
 
-    real = render.load_translations
+    # One loader serves the guidance (render.load_translations) and the CLI (i18n).
+    real = translatable.load_catalog
     monkeypatch.setattr(
-        render,
-        "load_translations",
-        lambda lang, content_dir=None: translations if lang == PSEUDO else real(lang, content_dir),
+        translatable,
+        "load_catalog",
+        lambda lang, locale_dir=translatable.LOCALE_DIR: (
+            translations if lang == PSEUDO else real(lang, locale_dir)
+        ),
     )
     monkeypatch.setattr(common, "LANGUAGES", (*common.LANGUAGES, PSEUDO))
+    i18n._catalog.cache_clear()
     yield
     # The messages' language is process-wide: leave English behind for other tests.
     use_language("en")
+    i18n._catalog.cache_clear()
 
 
 def untranslated(text: str) -> list[str]:
@@ -297,3 +304,71 @@ def test_russian_batch_summary_has_three_plural_forms(total: int, line: str) -> 
         use_language("en")
     records = "record" if total == 1 else "records"
     assert batch_summary(total, {"decided": total}) == f"{total} {records}: {total} decided"
+
+
+def _command_paths() -> list[list[str]]:
+    """The app, every group and every command, as the words that name them."""
+    paths: list[list[str]] = [[]]
+    for name, command in getattr(typer.main.get_command(app), "commands", {}).items():
+        paths.append([name])
+        paths.extend([name, sub] for sub in getattr(command, "commands", {}))
+    return paths
+
+
+# What --help may show outside the catalog besides ALLOWED: option names, metavariables
+# and types, and the names of the commands and arguments at the start of a row.
+HELP_ALLOWED = re.compile(
+    r"--?[\w-]+|<\w+>|\[OPTIONS\]|COMMAND|\[ARGS\]|\{+[\w,]+\}+|\[\w+\]|^│\s+\*?\s*[a-z][\w-]*",
+    re.M,
+)
+WIDE = {"COLUMNS": "200"}  # no wrapped lines: each marked text stays on its row
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(["advisor", *p]))
+def test_help_prints_only_catalog_text(pseudo: None, path: list[str]) -> None:
+    result = CliRunner().invoke(app, ["--lang", PSEUDO, *path, "--help"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "⟦Usage:⟧ advisor" in result.stdout
+    assert "⟦Show this message and exit.⟧" in result.stdout
+    assert untranslated(HELP_ALLOWED.sub(" ", MARKED.sub(" ", result.stdout))) == [], result.stdout
+
+
+def test_help_of_a_command_follows_its_own_lang_and_the_environment(pseudo: None) -> None:
+    # --help is eager: it runs before the command's --lang is read, yet speaks it.
+    own = CliRunner().invoke(app, ["triage", "case", "--help", "--lang", PSEUDO], env=WIDE)
+    assert "⟦Facts⟧" in own.stdout
+    env = CliRunner().invoke(
+        app, ["rules", "check", "--help"], env={**WIDE, "ADVISOR_LANG": PSEUDO}
+    )
+    assert "⟦Print the report as JSON.⟧" in env.stdout
+    # A group without arguments shows its help (no_args_is_help), also translated.
+    bare = CliRunner().invoke(app, ["--lang", PSEUDO, "card"], env=WIDE)
+    assert "⟦Read the card and change, unblock or activate its codes.⟧" in bare.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("et", ["Kasutus: advisor triage", "Käsud", "Otsusta üks juhtum"]),
+        ("ru", ["Использование: advisor triage", "Команды", "Принять решение по одному случаю"]),
+    ],
+    ids=["et", "ru"],
+)
+def test_triage_help_speaks_estonian_and_russian(lang: str, words: list[str]) -> None:
+    result = CliRunner().invoke(app, ["--lang", lang, "triage", "--help"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    for word in words:
+        assert word in result.stdout
+    assert "Decide" not in result.stdout
+    assert "Options" not in result.stdout
+    # The help puts Typer's English back: the next help, in English, is as before.
+    english = CliRunner().invoke(app, ["--lang", "en", "triage", "--help"], env=WIDE)
+    assert "Usage: advisor triage [OPTIONS] COMMAND [ARGS]..." in english.stdout
+    assert "╭─ Options ─" in english.stdout
+    assert "│ case   Decide one case, from --facts JSON" in english.stdout
+
+
+def test_help_with_an_unknown_language_is_english() -> None:
+    result = CliRunner().invoke(app, ["--lang", "xx", "--help"], env=WIDE)
+    assert result.exit_code == 0
+    assert "Usage: advisor [OPTIONS] COMMAND [ARGS]..." in result.stdout

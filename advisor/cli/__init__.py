@@ -12,17 +12,20 @@ from typing import Annotated
 
 import typer
 
+from ..translatable import N_
 from .card import card_app
-from .common import LANGUAGES, ExitCode, Settings, settings
+from .common import ExitCode, Settings, settings
 from .diagnose import diagnose
 from .emulator import emulator_app
+from .helptext import RootGroup, TranslatedCommand
 from .i18n import _
 from .rules import rules_app
 from .triage import triage_app
 
 app = typer.Typer(
     name="advisor",
-    help="Recovery advisor for Estonian eID cards: e-Residency digital ID, ID-card, digi-ID.",
+    cls=RootGroup,
+    help=N_("Recovery advisor for Estonian eID cards: e-Residency digital ID, ID-card, digi-ID."),
     no_args_is_help=True,
     # Locals may hold a PIN: never print them in a traceback.
     pretty_exceptions_show_locals=False,
@@ -32,7 +35,11 @@ app.add_typer(triage_app, name="triage")
 app.add_typer(rules_app, name="rules")
 app.add_typer(card_app, name="card")
 app.add_typer(emulator_app, name="emulator")
-app.command("diagnose")(diagnose)
+app.command(
+    "diagnose",
+    cls=TranslatedCommand,
+    help=N_("Read the card, ask only what it cannot tell, decide, and offer the fix."),
+)(diagnose)
 
 
 @app.callback()
@@ -40,18 +47,16 @@ def root(
     ctx: typer.Context,
     lang: Annotated[
         str | None,
-        typer.Option(
-            help=f"Guidance language: {', '.join(LANGUAGES)} (else ADVISOR_LANG, the locale, en)."
-        ),
+        typer.Option(help=N_("Guidance language: en, et, ru (else ADVISOR_LANG, the locale, en).")),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")
+        bool, typer.Option("--json", help=N_("Machine output: one JSON document on stdout."))
     ] = False,
     reader: Annotated[
-        str | None, typer.Option(help="Card reader to use (a part of its name).")
+        str | None, typer.Option(help=N_("Card reader to use (a part of its name)."))
     ] = None,
     log_level: Annotated[
-        str, typer.Option(help="debug, info, warning or error (on stderr).")
+        str, typer.Option(help=N_("debug, info, warning or error (on stderr)."))
     ] = "warning",
 ) -> None:
     state = settings(ctx)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..translatable import N_
 from .cardio import (
     ask_code,
     ask_new_code,
@@ -17,6 +18,7 @@ from .cardio import (
     show_counters,
 )
 from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .helptext import TranslatedCommand, TranslatedGroup
 from .i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -24,18 +26,22 @@ if TYPE_CHECKING:
     from ..card.status import CardStatus
 
 card_app = typer.Typer(
-    help="Read the card and change, unblock or activate its codes.", no_args_is_help=True
+    cls=TranslatedGroup,
+    help=N_("Read the card and change, unblock or activate its codes."),
+    no_args_is_help=True,
 )
 
 ReaderOpt = Annotated[
-    str | None, typer.Option("--reader", help="Reader to use (a part of its name).")
+    str | None, typer.Option("--reader", help=N_("Reader to use (a part of its name)."))
 ]
 VirtualOpt = Annotated[
     str | None,
-    typer.Option("--virtual", help="Use a built-in virtual card (see `advisor emulator presets`)."),
+    typer.Option(
+        "--virtual", help=N_("Use a built-in virtual card (see `advisor emulator presets`).")
+    ),
 ]
 JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")
+    bool, typer.Option("--json", help=N_("Machine output: one JSON document on stdout."))
 ]
 
 
@@ -130,9 +136,12 @@ def show_status(status: CardStatus) -> None:
         )
 
 
-@card_app.command("readers")
+@card_app.command(
+    "readers",
+    cls=TranslatedCommand,
+    help=N_("List the card readers and whether each holds a card."),
+)
 def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
-    """List the card readers and whether each holds a card."""
     from ..pcsc import list_readers
 
     choose_language(ctx)
@@ -159,14 +168,17 @@ def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
             typer.echo(_("%(reader)s: no card", reader=r.name))
 
 
-@card_app.command("status")
+@card_app.command(
+    "status",
+    cls=TranslatedCommand,
+    help=N_("Chip, attempts left, activation flags, personal data and certificates."),
+)
 def status(
     ctx: typer.Context,
     reader: ReaderOpt = None,
     virtual: VirtualOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Chip, attempts left, activation flags, personal data and certificates."""
     state = settings(ctx)
     choose_language(ctx)
     with open_session(reader or state.reader, virtual) as session, card_errors():
@@ -272,37 +284,46 @@ def activate(session: CardSession) -> None:
     show_counters(result)
 
 
-@card_app.command("change-pin")
+@card_app.command(
+    "change-pin",
+    cls=TranslatedCommand,
+    help=N_("Change PIN1, PIN2 or (IDEMIA only) the PUK. Codes are asked for, never arguments."),
+)
 def change_pin(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2,puk}", help="The code to change.")],
+    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2,puk}", help=N_("The code to change."))],
     reader: ReaderOpt = None,
     virtual: VirtualOpt = None,
 ) -> None:
-    """Change PIN1, PIN2 or (IDEMIA only) the PUK. Codes are asked for, never arguments."""
     code_kind = _kind(kind, ("pin1", "pin2", "puk"))
     language = choose_language(ctx)
     with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         change(session, code_kind)
 
 
-@card_app.command("unblock")
+@card_app.command(
+    "unblock",
+    cls=TranslatedCommand,
+    help=N_("Unblock (or replace a forgotten) PIN1 or PIN2 with the PUK, setting a new PIN."),
+)
 def unblock(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2}", help="The PIN to unblock.")],
+    kind: Annotated[str, typer.Argument(metavar="{pin1,pin2}", help=N_("The PIN to unblock."))],
     reader: ReaderOpt = None,
     virtual: VirtualOpt = None,
 ) -> None:
-    """Unblock (or replace a forgotten) PIN1 or PIN2 with the PUK, setting a new PIN."""
     code_kind = _kind(kind, ("pin1", "pin2"))
     language = choose_language(ctx)
     with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         unblock_code(session, code_kind)
 
 
-@card_app.command("activate-pin2")
+@card_app.command(
+    "activate-pin2",
+    cls=TranslatedCommand,
+    help=N_("Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."),
+)
 def activate_pin2(ctx: typer.Context, reader: ReaderOpt = None, virtual: VirtualOpt = None) -> None:
-    """Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."""
     language = choose_language(ctx)
     with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
         activate(session)

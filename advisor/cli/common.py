@@ -48,12 +48,18 @@ def settings(ctx: typer.Context) -> Settings:
     return root.obj
 
 
-def resolve_lang(explicit: str | None) -> str:
-    """--lang, then ADVISOR_LANG, then the system locale, then English."""
+def resolve_lang(explicit: str | None, *, strict: bool = True) -> str:
+    """--lang, then ADVISOR_LANG, then the system locale, then English.
+
+    An unknown --lang or ADVISOR_LANG is a usage error; with `strict=False` it gives
+    English (the language of --help, which is chosen before the options are checked).
+    """
     for candidate in (explicit, os.environ.get("ADVISOR_LANG")):
         if candidate:
             code = candidate.split("_")[0].split(".")[0].lower()
             if code not in LANGUAGES:
+                if not strict:
+                    return "en"
                 fail(
                     f"unknown language {candidate!r}: choose one of {', '.join(LANGUAGES)}",
                     ExitCode.USAGE,

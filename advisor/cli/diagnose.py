@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..translatable import N_
 from .cardio import card_errors, confirm, open_session
 from .common import ExitCode, choose_language, emit_json, make_decider, say, settings
 from .i18n import _
@@ -129,22 +130,22 @@ def offer_operation(session: CardSession, decision: Decision, facts: Facts) -> N
 def diagnose(
     ctx: typer.Context,
     reader: Annotated[
-        str | None, typer.Option("--reader", help="Reader to use (a part of its name).")
+        str | None, typer.Option("--reader", help=N_("Reader to use (a part of its name)."))
     ] = None,
     virtual: Annotated[
         str | None,
         typer.Option(
-            "--virtual", help="Diagnose a built-in virtual card (see `advisor emulator presets`)."
+            "--virtual",
+            help=N_("Diagnose a built-in virtual card (see `advisor emulator presets`)."),
         ),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")
+        bool, typer.Option("--json", help=N_("Machine output: one JSON document on stdout."))
     ] = False,
     lang: Annotated[
-        str | None, typer.Option(help="Language of the guidance: en, et or ru.")
+        str | None, typer.Option(help=N_("Language of the guidance: en, et or ru."))
     ] = None,
 ) -> None:
-    """Read the card, ask only what it cannot tell, decide, and offer the fix."""
     from ..facts import parse_facts
     from ..guidance import render_decision
     from .card import status_json

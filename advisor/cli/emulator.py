@@ -6,17 +6,22 @@ from typing import Annotated
 
 import typer
 
+from ..translatable import N_
 from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .helptext import TranslatedCommand, TranslatedGroup
 from .i18n import _, translated
 
 emulator_app = typer.Typer(
-    help="Virtual IDEMIA and Thales cards for trying things out.", no_args_is_help=True
+    cls=TranslatedGroup,
+    help=N_("Virtual IDEMIA and Thales cards for trying things out."),
+    no_args_is_help=True,
 )
 
 
-@emulator_app.command("presets")
+@emulator_app.command(
+    "presets", cls=TranslatedCommand, help=N_("The presets, one a line: name, chip, what it is.")
+)
 def presets(ctx: typer.Context) -> None:
-    """The presets, one a line: name, chip, what it is."""
     from ..emulator import list_presets
 
     choose_language(ctx)
@@ -31,18 +36,21 @@ def presets(ctx: typer.Context) -> None:
         typer.echo(f"{p.name:<{width}}  {p.profile:<6}  {_(p.description)}")
 
 
-@emulator_app.command("serve")
+@emulator_app.command(
+    "serve",
+    cls=TranslatedCommand,
+    help=N_("Attach a virtual card to pcscd's vpcd driver until stopped (Ctrl-C)."),
+)
 def serve(
     ctx: typer.Context,
-    profile: Annotated[str, typer.Option(help="idemia or thales.")] = "idemia",
+    profile: Annotated[str, typer.Option(help=N_("idemia or thales."))] = "idemia",
     preset: Annotated[
-        str | None, typer.Option(help="A preset of that profile (default: a healthy card).")
+        str | None, typer.Option(help=N_("A preset of that profile (default: a healthy card)."))
     ] = None,
     vpcd: Annotated[
-        str, typer.Option(help="Where pcscd's vpcd driver listens, HOST:PORT.")
+        str, typer.Option(help=N_("Where pcscd's vpcd driver listens, HOST:PORT."))
     ] = "localhost:35963",
 ) -> None:
-    """Attach a virtual card to pcscd's vpcd driver until stopped (Ctrl-C)."""
     from ..emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info
     from ..emulator.vpcd import parse_address
     from ..emulator.vpcd import serve as serve_card

@@ -19,9 +19,9 @@ _active: Any = NullTranslations()
 
 @lru_cache(maxsize=4)
 def _catalog(lang: str) -> Any:
-    from ..guidance.render import load_translations
+    from .. import translatable
 
-    return load_translations(lang)
+    return translatable.load_catalog(lang)
 
 
 def use_language(lang: str) -> None:

@@ -7,24 +7,35 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..translatable import N_
 from .common import ExitCode, choose_language, emit_json, fail, say, settings
+from .helptext import TranslatedCommand, TranslatedGroup
 from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ..check import CheckReport
 
-rules_app = typer.Typer(help="Check and inspect the rule base.", no_args_is_help=True)
+rules_app = typer.Typer(
+    cls=TranslatedGroup, help=N_("Check and inspect the rule base."), no_args_is_help=True
+)
 
 
-@rules_app.command("check")
+@rules_app.command(
+    "check",
+    cls=TranslatedCommand,
+    help=N_(
+        "Enumerate the whole fact space through the engine; exit 0 only when the rules are sound."
+    ),
+)
 def check(
     ctx: typer.Context,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help=N_("Print the report as JSON."))
+    ] = False,
     samples: Annotated[
-        int, typer.Option(help="Random and boundary cases compared with the engine.")
+        int, typer.Option(help=N_("Random and boundary cases compared with the engine."))
     ] = 2000,
 ) -> None:
-    """Enumerate the whole fact space through the engine; exit 0 only when the rules are sound."""
     from ..check import check as run_check
     from ..errors import RulesLoadError
     from ..rulebook import load_rulebook
@@ -86,12 +97,15 @@ def check_summary(report: CheckReport) -> str:
     return f"{first}\n{second}"
 
 
-@rules_app.command("table")
+@rules_app.command(
+    "table",
+    cls=TranslatedCommand,
+    help=N_("Write the decision table as reviewable TSV (the golden table under tests/)."),
+)
 def table(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Argument(help="Folder for one TSV file per ruleset.")],
+    output: Annotated[Path, typer.Argument(help=N_("Folder for one TSV file per ruleset."))],
 ) -> None:
-    """Write the decision table as reviewable TSV (the golden table under tests/)."""
     from ..golden import write_golden
     from ..rulebook import load_rulebook
     from ..table import build_table
@@ -103,14 +117,17 @@ def table(
         say(_("wrote %(path)s", path=path))
 
 
-@rules_app.command("docs")
+@rules_app.command(
+    "docs",
+    cls=TranslatedCommand,
+    help=N_("Generate the rules reference (docs/rules.md) from rules/."),
+)
 def docs(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Argument(help="The Markdown file to write.")] = Path(
+    output: Annotated[Path, typer.Argument(help=N_("The Markdown file to write."))] = Path(
         "docs/rules.md"
     ),
 ) -> None:
-    """Generate the rules reference (docs/rules.md) from rules/."""
     from ..rulebook import load_rulebook
     from ..rulesdoc import rules_reference
 

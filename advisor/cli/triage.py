@@ -15,18 +15,23 @@ import typer
 from ..facts import FIELD_NAMES
 from ..translatable import N_
 from .common import ExitCode, choose_language, emit_json, fail, make_decider, say, settings
+from .helptext import TranslatedCommand, TranslatedGroup
 from .i18n import _, ngettext, translated
 
-triage_app = typer.Typer(help="Decide cases from facts, one or a whole file.", no_args_is_help=True)
+triage_app = typer.Typer(
+    cls=TranslatedGroup,
+    help=N_("Decide cases from facts, one or a whole file."),
+    no_args_is_help=True,
+)
 
 _FACT_HELP = {
-    "id": "Case id, echoed in the output.",
-    "today": "Evaluation date (default: today).",
-    "card_generation": "idemia, thales or legacy.",
-    "issue_date": "Date of issue printed on the card (17.11.2025, 2025-11-17, 17 Nov 2025).",
-    "expiry_date": "Expiry date of the card.",
-    "document_type": "e_resident, id_card, digi_id, residence_permit or diplomatic.",
-    "location": "estonia or abroad.",
+    "id": N_("Case id, echoed in the output."),
+    "today": N_("Evaluation date (default: today)."),
+    "card_generation": N_("idemia, thales or legacy."),
+    "issue_date": N_("Date of issue printed on the card (17.11.2025, 2025-11-17, 17 Nov 2025)."),
+    "expiry_date": N_("Expiry date of the card."),
+    "document_type": N_("e_resident, id_card, digi_id, residence_permit or diplomatic."),
+    "location": N_("estonia or abroad."),
 }
 
 
@@ -34,8 +39,8 @@ def _fact_help(name: str) -> str:
     if name in _FACT_HELP:
         return _FACT_HELP[name]
     if name.endswith("_tries_left"):
-        return "Attempts left, 0 to 3 (0 = blocked)."
-    return "yes or no."
+        return N_("Attempts left, 0 to 3 (0 = blocked).")
+    return N_("yes or no.")
 
 
 def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -51,7 +56,8 @@ def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
             f"--{name.replace('_', '-')}",
             f"--{name}",
             help=_fact_help(name),
-            rich_help_panel="Facts",
+            # TRANSLATORS: --help of triage case: the title of the box of fact options.
+            rich_help_panel=N_("Facts"),
         )
         params.append(
             inspect.Parameter(
@@ -74,25 +80,28 @@ def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-@triage_app.command("case")
+@triage_app.command(
+    "case",
+    cls=TranslatedCommand,
+    help=N_("Decide one case, from --facts JSON or from one --FIELD VALUE per fact."),
+)
 @_with_fact_options
 def case(
     ctx: typer.Context,
     facts_json: Annotated[
-        str | None, typer.Option("--facts", help="The case as one JSON object (contract §1).")
+        str | None, typer.Option("--facts", help=N_("The case as one JSON object (contract §1)."))
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Print the decision as JSON.")
+        bool, typer.Option("--json", help=N_("Print the decision as JSON."))
     ] = False,
     explain: Annotated[
-        bool, typer.Option(help="Show the rules that fired and their sources.")
+        bool, typer.Option(help=N_("Show the rules that fired and their sources."))
     ] = False,
     lang: Annotated[
-        str | None, typer.Option(help="Language of the guidance: en, et or ru.")
+        str | None, typer.Option(help=N_("Language of the guidance: en, et or ru."))
     ] = None,
     facts_flags: dict[str, str] | None = None,
 ) -> None:
-    """Decide one case, from --facts JSON or from one --FIELD VALUE per fact."""
     from ..errors import FactError, RulesLoadError
     from ..facts import parse_facts
 
@@ -156,24 +165,27 @@ def _open_input(path: str) -> IO[str]:
         ) from None
 
 
-@triage_app.command("batch")
+@triage_app.command(
+    "batch",
+    cls=TranslatedCommand,
+    help=N_("Decide every record of a file: one JSON Lines decision per record, in input order."),
+)
 def batch(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(metavar="IN", help="JSON Lines or CSV file, - for stdin.")
+        str, typer.Argument(metavar="IN", help=N_("JSON Lines or CSV file, - for stdin."))
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the decisions here (default: stdout)."),
+        typer.Option("--output", "-o", help=N_("Write the decisions here (default: stdout).")),
     ] = None,
     input_format: Annotated[
         str | None,
         typer.Option(
-            "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."
+            "--format", help=N_("jsonl or csv (default: from the file name; stdin is jsonl).")
         ),
     ] = None,
 ) -> None:
-    """Decide every record of a file: one JSON Lines decision per record, in input order."""
     from ..errors import RulesLoadError
     from ..triage import csv_items, jsonl_items, run_batch
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Final, Protocol
 
 import babel
 import babel.dates
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -37,6 +37,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.text import Text
 
+from .. import translatable
 from ..facts import DATE_FIELDS, FIELD_NAMES, SAFETY_FIELDS
 
 __all__ = [
@@ -105,8 +106,7 @@ def load_translations(lang: str, content_dir: Path | None = None) -> GettextTran
     """
     if _language(lang) == "en":
         return NullTranslations()
-    locale_dir = (content_dir or CONTENT_DIR) / "locale"
-    return Translations.load(dirname=locale_dir, locales=[lang], domain=DOMAIN)
+    return translatable.load_catalog(lang, (content_dir or CONTENT_DIR) / "locale")
 
 
 # A few languages times (normally) one content directory.
