@@ -55,7 +55,8 @@ def reference(decider: Decider, line: int, text: str) -> str:
 def batch(decider: Decider, texts: list[str]) -> list[str]:
     out = io.StringIO()
     run_batch(decider, jsonl_items(io.StringIO("".join(t + "\n" for t in texts))), out, today=TODAY)
-    return out.getvalue().splitlines(keepends=True)
+    # Split at "\n" only: str.splitlines would also split inside an id holding U+0085.
+    return [line + "\n" for line in out.getvalue().split("\n")[:-1]]
 
 
 # Values as they come in real files: mostly right, some of the wrong type or spelling.
