@@ -20,10 +20,11 @@ checked but read by no rule.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, Final
 
 from .dates import parse_iso_date
@@ -65,7 +66,8 @@ _UNREAD: Final = frozenset({"document_type", "location"})
 class _Layout:
     """What one record shape (field names and value types, in order) needs checked."""
 
-    fields: tuple[tuple[int, int, Mapping[Any, int]], ...]  # (position, shift, codes)
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # the packed facts' values
+    codes: tuple[dict[Any, int], ...]  # for each of them: its code, shifted in place
     id: int | None
     chip: int | None
     today: int | None
@@ -83,7 +85,7 @@ _TYPES: Final[dict[str, tuple[type, ...]]] = {
     **dict.fromkeys(ENUM_FIELDS, (str, _NONE)),
     **dict.fromkeys(DATE_FIELDS, (str, _NONE)),
 }
-# Facts packed in the loop, three bits each; the chip and the dates come after them.
+# Facts packed three bits each; the chip and the dates come after them.
 _PACKED: Final = (*BOOL_FIELDS, *TRIES_FIELDS, *_UNREAD)
 _SHIFTS: Final = {name: i * _BITS for i, name in enumerate(_PACKED)}
 _GEN_SHIFT: Final = len(_PACKED) * _BITS
@@ -92,11 +94,21 @@ _STOLEN: Final = _SHIFTS["card_stolen"]
 _EXPIRY_SHIFT: Final = _GEN_SHIFT + 8
 _CHIPS: Final = {str(g): g for g in Generation}
 _NAMES: Final = {name: name for name in _TYPES}
+_GET: Final = dict.__getitem__
 
 
 # A record shape that always takes the full path (an unknown field, a value of a type
 # `parse_facts` would convert or refuse).
-_SLOW: Final = _Layout((), None, None, None, None, None)
+_SLOW: Final = _Layout(lambda values: (), (), None, None, None, None, None)
+
+
+def _picker(positions: Sequence[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return lambda values: ()
 
 
 def _cuts(table: DecisionTable, name: str) -> tuple[int, ...]:
@@ -156,8 +168,7 @@ class BatchMemo:
         self._limit = limit
         self._tails: dict[int, str] = {}
         self._lines: dict[tuple[Part, ...], str] = {}
-        self._layouts: dict[tuple[tuple[str, ...], tuple[type, ...]], _Layout] = {}
-        self._fields: dict[tuple[int, str], tuple[int, int, Mapping[Any, int]]] = {}
+        self._layouts: dict[tuple[Any, ...], _Layout] = {}
         self._ordinals: dict[str, int] = {}
         self._eras: dict[str, int] = {}
         self._era_codes: dict[tuple[Any, ...], int] = {}
@@ -166,7 +177,11 @@ class BatchMemo:
         self._gen_meanings: dict[tuple[Any, ...], int] = {}
         self._gen_choices: list[tuple[str, ...]] = [()]  # by generation code
         table = decider.table
-        self._codes = _codes(table)
+        self._plain_codes = _codes(table)
+        self._codes = {  # shifted into their place in a key
+            name: {value: code << _SHIFTS[name] for value, code in codes.items()}
+            for name, codes in self._plain_codes.items()
+        }
         self._expiry_cuts = _cuts(table, "expiry_days_left")
         assert len(self._expiry_cuts) + 2 < 2**8
         self._rulesets = self._make_rulesets(table, decider.batch_order)
@@ -176,14 +191,13 @@ class BatchMemo:
     def line(self, data: dict[str, Any]) -> tuple[str, str] | None:
         """(the id as JSON, the rest of the decision line), or None: take the full path."""
         values = tuple(data.values())
-        signature = (tuple(data), tuple(map(type, values)))
-        layout = self._layouts.get(signature) or self._layout(*signature)
+        signature = (*data, *map(type, values))  # the names, then the types
+        layout = self._layouts.get(signature) or self._layout(signature)
         if layout is _SLOW:
             return None
-        code = 0
         try:
-            for position, shift, codes in layout.fields:
-                code |= codes[values[position]] << shift
+            # The codes sit in separate bits, so their sum is the packed key.
+            code: int = sum(map(_GET, layout.codes, layout.pick(values)))
         except KeyError:
             return None
         if (code >> _STOLEN) & 7 == 2:
@@ -290,7 +304,7 @@ class BatchMemo:
             # A representative day count of each span between the union's cuts.
             spans = [cuts[0] - 1 if cuts else 0, *cuts]
             return _EXPIRY_SHIFT, 0xFF, [None, *(axis.bucket(days) for days in spans)]
-        codes = self._codes[field]
+        codes = self._plain_codes[field]
         defaulted = field in SAFETY_FIELDS  # Facts says false when not given
         out: list[int | None] = [None] * 2**_BITS
         for value, code in codes.items():
@@ -302,19 +316,18 @@ class BatchMemo:
             out[0] = axis.bucket(False)
         return _SHIFTS[field], 2**_BITS - 1, out
 
-    def _layout(self, names: tuple[str, ...], types: tuple[type, ...]) -> _Layout:
+    def _layout(self, signature: tuple[Any, ...]) -> _Layout:
+        half = len(signature) // 2
+        names, types = signature[:half], signature[half:]
         layout = _SLOW
         if self._rulesets and all(
             type_ in _TYPES.get(name, ()) for name, type_ in zip(names, types, strict=True)
         ):
             place = {name: i for i, name in enumerate(names)}
-            fields = self._fields
+            packed = [i for i, name in enumerate(names) if name in _SHIFTS]
             layout = _Layout(
-                tuple(
-                    fields.setdefault((i, name), (i, _SHIFTS[name], self._codes[name]))
-                    for i, name in enumerate(names)
-                    if name in _SHIFTS
-                ),
+                _picker(packed),
+                tuple(self._codes[names[i]] for i in packed),
                 place.get("id"),
                 place.get("card_generation"),
                 place.get("today"),
@@ -325,8 +338,7 @@ class BatchMemo:
             self._layouts.clear()
         # Kept with the program's own strings, not the record's: thousands of shapes
         # must not hold on to thousands of copies of the same names.
-        names = tuple(_NAMES.get(name, name) for name in names)
-        self._layouts[(names, types)] = layout
+        self._layouts[(*(_NAMES.get(name, name) for name in names), *types)] = layout
         return layout
 
     def _ordinal(self, raw: str, field: str) -> int | None:

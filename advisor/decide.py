@@ -89,7 +89,8 @@ class Decider:
         self._by_traces: dict[tuple[Any, ...], Part] = {}
         self._distinct: dict[tuple[Any, ...], Part] = {}
         self._lines: dict[tuple[Part, ...], str] = {}
-        self._deltas: dict[tuple[str, tuple[bool, ...]], list[int]] = {}
+        self._deltas: dict[tuple[str, int], list[int]] = {}
+        self._gen_axes: dict[str, tuple[int, int] | None] = {}
         self._deltas_size = 0
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
@@ -350,7 +351,8 @@ class Decider:
             # Without a chip to expand, the set of traces the completions reach decides
             # the part, unless it is incomplete (its questions depend on the key).
             cells = t.cells
-            traces = {cells[flat] for flat in self._flats(t, key)}
+            base, deltas = self._offsets(t, key)
+            traces = {cells[base + delta] for delta in deltas}
             traces.discard(INADMISSIBLE)
             by_traces = (ruleset, tuple(sorted(traces)))
             found = self._by_traces.get(by_traces)
@@ -416,23 +418,41 @@ class Decider:
     def _may_expand(self, t: RulesetTable, key: Sequence[int | None]) -> bool:
         """Whether this key's chip is `unknown` (or not known at all), so that completions
         may stand for several chips."""
-        axis_index = t.space.index_of(GENERATION)
-        if axis_index is None:
+        ruleset = t.space.ruleset
+        if ruleset in self._gen_axes:
+            where = self._gen_axes[ruleset]
+        else:
+            index = t.space.index_of(GENERATION)
+            where = (
+                None
+                if index is None
+                else (index, t.space.axes[index].values.index(UNKNOWN_GENERATION))
+            )
+            self._gen_axes[ruleset] = where
+        if where is None:
             return False
-        bucket = key[axis_index]
-        return bucket is None or t.space.axes[axis_index].values[bucket] == UNKNOWN_GENERATION
+        bucket = key[where[0]]
+        return bucket is None or bucket == where[1]
 
-    def _flats(self, t: RulesetTable, key: Sequence[int | None]) -> list[int]:
-        """The flat indices of every completion of the key's unknown axes."""
+    def _offsets(self, t: RulesetTable, key: Sequence[int | None]) -> tuple[int, list[int]]:
+        """The flat indices of every completion of the key's unknown axes, as a base and
+        the offsets to add to it."""
         space = t.space
-        strides = space.strides
-        pattern = tuple(b is None for b in key)
+        base = 0
+        pattern = 0  # a bit per unknown axis
+        bit = 1
+        for bucket, stride in zip(key, space.strides, strict=True):
+            if bucket is None:
+                pattern |= bit
+            else:
+                base += bucket * stride
+            bit <<= 1
         deltas = self._deltas.get((space.ruleset, pattern))
         if deltas is None:
             offsets = [
                 range(0, len(axis.values) * stride, stride)
-                for axis, stride, unknown in zip(space.axes, strides, pattern, strict=True)
-                if unknown
+                for i, (axis, stride) in enumerate(zip(space.axes, space.strides, strict=True))
+                if pattern >> i & 1
             ]
             deltas = [sum(o) for o in itertools.product(*offsets)]
             # The offsets depend only on which axes are unknown: few patterns, kept
@@ -443,8 +463,7 @@ class Decider:
                     self._deltas.clear()
                     self._deltas_size = len(deltas)
                 self._deltas[(space.ruleset, pattern)] = deltas
-        base = sum(b * s for b, s in zip(key, strides, strict=True) if b is not None)
-        return [base + d for d in deltas]
+        return base, deltas
 
     def _decided(self, outcome: Outcome) -> Decision:
         return Decision(
@@ -497,7 +516,9 @@ class Decider:
         """The unknown facts whose answer can change the route, most informative first:
         by the expected drop in route entropy over the completions."""
         route_of = {c.trace: self._outcome(self.route_ruleset, c.trace).route for c in completions}
-        total = Counter(route_of[c.trace] for c in completions)
+        routes = [route_of[c.trace] for c in completions]
+        flats = [c.flat for c in completions]
+        total = Counter(routes)
         base = _entropy(total)
         axes = t.space.axes
         scored: list[tuple[float, int, str]] = []
@@ -506,9 +527,11 @@ class Decider:
             if key[i] is None:
                 stride = t.space.strides[i]
                 size = len(axis.values)
-                for c in completions:
-                    group = groups.setdefault((c.flat // stride) % size, Counter())
-                    group[route_of[c.trace]] += 1
+                # Counted in one pass; groups and their routes keep the order in which
+                # the completions first show them, so the entropies add up as before.
+                pairs = Counter(zip([flat // stride % size for flat in flats], routes, strict=True))
+                for (bucket, route), count in pairs.items():
+                    groups.setdefault(bucket, Counter())[route] = count
             elif axis.field == GENERATION and axis.values[key[i] or 0] == UNKNOWN_GENERATION:
                 # Ask for the chip as if it were unknown: what would each answer decide?
                 for value in axis.values:
