@@ -372,3 +372,39 @@ def test_help_with_an_unknown_language_is_english() -> None:
     result = CliRunner().invoke(app, ["--lang", "xx", "--help"], env=WIDE)
     assert result.exit_code == 0
     assert "Usage: advisor [OPTIONS] COMMAND [ARGS]..." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANG": "et_EE.UTF-8"}, "et"),
+        ({"LANG": "ru_RU.UTF-8", "LC_MESSAGES": "et_EE.UTF-8"}, "et"),
+        ({"LC_ALL": "C", "LANG": "et_EE.UTF-8"}, "en"),  # LC_ALL=C overrides everything
+        ({"LC_ALL": "C.UTF-8", "LANGUAGE": "ru"}, "en"),  # gettext ignores LANGUAGE under C
+        ({"LANG": "en_US.UTF-8", "LANGUAGE": "ru:et"}, "ru"),
+        ({"LANG": "de_DE.UTF-8", "LANGUAGE": "fr:et"}, "et"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({"LANGUAGE": "ru"}, "en"),  # no locale set is the C locale
+        ({"LANG": "sr_RS@latin"}, "en"),
+    ],
+)
+def test_system_locale_is_read_as_gettext_reads_it(environ: dict[str, str], expected: str) -> None:
+    from advisor.cli.common import locale_language
+
+    assert locale_language(environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Jan 5, 2028"), ("et", "5. jaan 2028"), ("ru", "5 янв. 2028\u202fг.")],
+)
+def test_card_dates_are_written_in_the_readers_locale(lang: str, expected: str) -> None:
+    from datetime import date
+
+    from advisor.cli.i18n import day
+
+    use_language(lang)
+    try:
+        assert day(date(2028, 1, 5)) == expected
+    finally:
+        use_language("en")

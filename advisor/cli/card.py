@@ -19,7 +19,7 @@ from .cardio import (
 )
 from .common import ExitCode, choose_language, emit_json, fail, say, settings
 from .helptext import TranslatedCommand, TranslatedGroup
-from .i18n import _, ngettext
+from .i18n import _, day, ngettext
 
 if TYPE_CHECKING:
     from ..card.session import CardSession
@@ -112,9 +112,9 @@ def show_status(status: CardStatus) -> None:
         table.add_row(_("Holder"), " ".join(x for x in (p.given_names, p.surname) if x))
         table.add_row(_("Personal code"), p.personal_code or "-")
         table.add_row(_("Document"), p.document_number or "-")
-        table.add_row(_("Expires"), p.expiry_date.isoformat() if p.expiry_date else "-")
+        table.add_row(_("Expires"), day(p.expiry_date) if p.expiry_date else "-")
         if p.issue_date:
-            table.add_row(_("Issued"), p.issue_date.isoformat())
+            table.add_row(_("Issued"), day(p.issue_date))
     if status.document_type is not None:
         table.add_row(_("Document type"), str(status.document_type))
     for name, cert in (
@@ -122,7 +122,7 @@ def show_status(status: CardStatus) -> None:
         (_("Signing certificate"), status.sign_certificate),
     ):
         if cert is not None:
-            start, end = cert.not_before.date().isoformat(), cert.not_after.date().isoformat()
+            start, end = day(cert.not_before.date()), day(cert.not_after.date())
             valid = _("valid %(start)s to %(end)s", start=start, end=end)
             table.add_row(name, valid)
     Console(width=80).print(table)

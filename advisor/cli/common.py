@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -65,8 +66,19 @@ def resolve_lang(explicit: str | None, *, strict: bool = True) -> str:
                     ExitCode.USAGE,
                 )
             return code
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        code = os.environ.get(variable, "").split(":")[0].split("_")[0].split(".")[0].lower()
+    return locale_language(os.environ)
+
+
+def locale_language(environ: Mapping[str, str]) -> str:
+    """The language the system locale asks for, as gettext reads it: the first of
+    LC_ALL, LC_MESSAGES and LANG that is set decides; the C (POSIX) locale, also when none
+    is set, means English; otherwise LANGUAGE, a priority list such as `ru:et`, goes
+    first."""
+    locale = next((environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(v)), "C")
+    if locale.split(".")[0] in ("C", "POSIX"):
+        return "en"
+    for candidate in (*environ.get("LANGUAGE", "").split(":"), locale):
+        code = candidate.split("_")[0].split(".")[0].split("@")[0].lower()
         if code in LANGUAGES:
             return code
     return "en"

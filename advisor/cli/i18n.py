@@ -9,12 +9,14 @@ mark with `N_` (advisor/translatable.py).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from babel.support import NullTranslations
 
 _active: Any = NullTranslations()
+_language = "en"
 
 
 @lru_cache(maxsize=4)
@@ -25,8 +27,22 @@ def _catalog(lang: str) -> Any:
 
 
 def use_language(lang: str) -> None:
-    global _active
+    global _active, _language
     _active = _catalog(lang)
+    _language = lang
+
+
+def day(value: date) -> str:
+    """A date as the reader writes it (Babel's medium form: Jan 5, 2028; 5. jaan 2028;
+    5 янв. 2028 г.); machine output keeps ISO dates."""
+    import babel
+    from babel.dates import format_date
+
+    try:
+        locale = babel.Locale.parse(_language)
+    except (ValueError, babel.UnknownLocaleError):
+        locale = babel.Locale.parse("en")
+    return str(format_date(value, format="medium", locale=locale))
 
 
 def _(message: str, **values: object) -> str:
