@@ -4,10 +4,13 @@ Batches repeat themselves: a million intake cases hold about 150,000 distinct
 combinations of what the rules read. A record whose values are all exactly right JSON
 (what `parse_facts` takes as it is, without converting anything) is packed into one
 integer holding everything that can change its decision; the encoded decision is then
-looked up by that integer. Every other record, and every key seen for the first time,
-takes the full path (`parse_facts`, `Decider.batch_json`): that path stays the only
-judge of validity and the only source of error records, and errors are never memoised
-(they name the line).
+looked up by that integer, and a key seen for the first time is decoded straight into
+each ruleset's key. Every other record takes the full path (`parse_facts`,
+`Decider.batch_json`), which stays the only source of error records; errors are never
+memoised (they name the line). The fast path accepts only what `parse_facts` takes
+unchanged, its one rule across facts included (a stolen card is lost; "stolen but not
+lost" is an error), and tests/test_batchmemo.py holds it to the full path's bytes on
+messy records.
 
 Why the key is complete: a decision depends on `situation()` and, for an unknown chip,
 on `possible_generations()`. Those read the chip, the generation the issue date implies
@@ -251,6 +254,8 @@ class BatchMemo:
                 if part is None:
                     part = decider.batch_part(name, key, choices)
                     if memo is not None:
+                        if len(memo) >= _RULESET_MEMO:  # finer codes than keys: bound it
+                            memo.clear()
                         memo[code & mask] = part
                     elif part.status is not Status.DECIDED:
                         # Its questions were ranked over every completion: worth keeping,
