@@ -172,3 +172,15 @@ def test_the_fast_path_answers_repeats(decider: Decider) -> None:
     for i in range(100):
         assert memo.line(dict(HEALTHY, id=i, pin1_tries_left=i % 2)) is not None
     assert (memo.misses, memo.hits) == (2, 98)
+
+
+def test_no_fast_path_when_lines_cannot_be_pieced_together(decider: Decider) -> None:
+    # Rule files whose priorities interleave give no batch order: every record then
+    # takes the full path, and still gets its decision.
+    plain = Decider(decider.book, decider.table)
+    plain._fragments_ok = False
+    assert plain.batch_order is None
+    memo = BatchMemo(plain, TODAY)
+    assert memo.line(dict(HEALTHY, id="a")) is None
+    texts = [json.dumps(dict(HEALTHY, id="a")), json.dumps({"id": "b", "card_lost": True})]
+    assert batch(plain, texts) == [reference(decider, i + 1, t) for i, t in enumerate(texts)]
