@@ -31,6 +31,7 @@ _MEMO_LIMIT = 10_000
 _PART_LIMIT = 150_000
 _SHARED_LIMIT = 20_000  # parts shared by traces or content: far fewer than keys
 _DELTAS_LIMIT = 100_000  # offsets kept for the unknown-fact patterns, in all
+_VECTOR_LIMIT = 64  # completions of an incomplete part remembered by their traces
 GENERATION = "card_generation"
 
 
@@ -87,6 +88,7 @@ class Decider:
         # Parts repeat far more than their keys: a part is shared by every key whose
         # completions reach the same traces, and a line by every case of the same parts.
         self._by_traces: dict[tuple[Any, ...], Part] = {}
+        self._by_vector: dict[tuple[Any, ...], Part] = {}
         self._distinct: dict[tuple[Any, ...], Part] = {}
         self._lines: dict[tuple[Part, ...], str] = {}
         self._deltas: dict[tuple[str, int], list[int]] = {}
@@ -347,24 +349,41 @@ class Decider:
             return found
         t = table.tables[ruleset]
         by_traces: tuple[Any, ...] | None = None
+        by_vector: tuple[Any, ...] | None = None
         if not (is_route and self._may_expand(t, key)):
             # Without a chip to expand, the set of traces the completions reach decides
-            # the part, unless it is incomplete (its questions depend on the key).
+            # a decided part. An incomplete one depends on more, but only on which axes
+            # are unknown and the trace of each completion in turn (its questions group
+            # the completions by their unknown axes' buckets, which the offsets hold).
             cells = t.cells
             base, deltas = self._offsets(t, key)
-            traces = {cells[base + delta] for delta in deltas}
+            vector = tuple([cells[base + delta] for delta in deltas])
+            traces = set(vector)
             traces.discard(INADMISSIBLE)
             by_traces = (ruleset, tuple(sorted(traces)))
             found = self._by_traces.get(by_traces)
+            if found is None and len(vector) <= _VECTOR_LIMIT:
+                by_vector = (ruleset, self._pattern(key), vector)
+                found = self._by_vector.get(by_vector)
         if found is None:
             found = self._new_part(t, key, generations, is_route)
             if by_traces is not None and found.status is Status.DECIDED:
                 if len(self._by_traces) >= _SHARED_LIMIT:
                     self._by_traces.clear()
                 self._by_traces[by_traces] = found
+            elif by_vector is not None:
+                if len(self._by_vector) >= _SHARED_LIMIT // 2:
+                    self._by_vector.clear()
+                self._by_vector[by_vector] = found
         if remember:
             if len(self._parts) >= _PART_LIMIT:
-                for memo in (self._parts, self._shared, self._by_traces, self._distinct):
+                for memo in (
+                    self._parts,
+                    self._shared,
+                    self._by_traces,
+                    self._by_vector,
+                    self._distinct,
+                ):
                     memo.clear()
                 self._lines.clear()
             self._parts[memo_key] = found
@@ -433,6 +452,15 @@ class Decider:
             return False
         bucket = key[where[0]]
         return bucket is None or bucket == where[1]
+
+    @staticmethod
+    def _pattern(key: Sequence[int | None]) -> int:
+        """A bit per unknown axis."""
+        pattern = 0
+        for i, bucket in enumerate(key):
+            if bucket is None:
+                pattern |= 1 << i
+        return pattern
 
     def _offsets(self, t: RulesetTable, key: Sequence[int | None]) -> tuple[int, list[int]]:
         """The flat indices of every completion of the key's unknown axes, as a base and
