@@ -168,39 +168,10 @@ class Decider:
             else ()
         )
         table = self.table
-        return self.batch_json_of_keys(
-            tuple(table.tables[name].space.key(view) for name in self._fragment_order),
-            generations,
+        parts = tuple(
+            self._part(table, name, table.tables[name].space.key(view), generations)
+            for name in self._fragment_order
         )
-
-    @property
-    def batch_order(self) -> tuple[str, ...] | None:
-        """The rulesets whose keys `batch_json_of_keys` takes, in order; None when their
-        priorities interleave and batch lines cannot be pieced together."""
-        return self._fragment_order if self._fragments_ok else None
-
-    def batch_json_of_keys(
-        self, keys: tuple[tuple[int | None, ...], ...], generations: tuple[str, ...]
-    ) -> str:
-        """`batch_json` from the rulesets' keys (in `batch_order`) and, for an unknown
-        chip, the chips it may be."""
-        table = self.table
-        return self.batch_line(
-            tuple(
-                self._part(table, name, key, generations)
-                for name, key in zip(self._fragment_order, keys, strict=True)
-            )
-        )
-
-    def batch_part(
-        self, ruleset: str, key: tuple[int | None, ...], generations: tuple[str, ...]
-    ) -> Part:
-        """One ruleset's part for its key, not remembered by key: batch triage keeps
-        its own memo, by a finer key, where that pays."""
-        return self._part(self.table, ruleset, key, generations, remember=False)
-
-    def batch_line(self, parts: tuple[Part, ...]) -> str:
-        """`batch_json` from the rulesets' parts, in `batch_order` (memoised)."""
         found = self._lines.get(parts)
         if found is None:
             found = self.batch_assemble(parts)
@@ -209,8 +180,21 @@ class Decider:
             self._lines[parts] = found
         return found
 
+    @property
+    def batch_order(self) -> tuple[str, ...] | None:
+        """The rulesets whose parts make a batch line (`batch_part`, `batch_assemble`), in
+        order; None when their priorities interleave and lines cannot be pieced together."""
+        return self._fragment_order if self._fragments_ok else None
+
+    def batch_part(
+        self, ruleset: str, key: tuple[int | None, ...], generations: tuple[str, ...]
+    ) -> Part:
+        """One ruleset's part for its key, not remembered by key: batch triage keeps
+        its own memo, by a finer key, where that pays."""
+        return self._part(self.table, ruleset, key, generations, remember=False)
+
     def batch_assemble(self, ordered: tuple[Part, ...]) -> str:
-        """`batch_line` without its memo, for a caller that keeps its own."""
+        """`batch_json` from the rulesets' parts, in `batch_order`, not memoised."""
         route = next(p for p in ordered if p.ruleset == self.route_ruleset)
         advisories = ", ".join(a for p in ordered for a in p.advisories_json)
         fired = ", ".join(f for p in ordered for f in p.fired_json)
