@@ -259,14 +259,8 @@ class Decider:
         space = t.space
         strides = space.strides
         cells = t.cells
-        base = 0
-        offsets: list[range] = []
-        for i, b in enumerate(key):
-            if b is None:
-                offsets.append(range(0, len(space.axes[i].values) * strides[i], strides[i]))
-            else:
-                base += b * strides[i]
-        flats = [base + sum(o) for o in itertools.product(*offsets)] if offsets else [base]
+        base, _, deltas = self._offsets(t, key)
+        flats = [base + delta for delta in deltas]
         gen_axis = space.index_of(GENERATION) if expand else None
         out: list[_Completion] = []
         for flat in flats:
@@ -340,14 +334,14 @@ class Decider:
             # are unknown and the trace of each completion in turn (its questions group
             # the completions by their unknown axes' buckets, which the offsets hold).
             cells = t.cells
-            base, deltas = self._offsets(t, key)
+            base, pattern, deltas = self._offsets(t, key)
             vector = tuple([cells[base + delta] for delta in deltas])
             traces = set(vector)
             traces.discard(INADMISSIBLE)
             by_traces = (ruleset, tuple(sorted(traces)))
             found = self._by_traces.get(by_traces)
             if found is None and len(vector) <= _VECTOR_LIMIT:
-                by_vector = (ruleset, self._pattern(key), vector)
+                by_vector = (ruleset, pattern, vector)
                 found = self._by_vector.get(by_vector)
         if found is None:
             found = self._new_part(t, key, generations, is_route)
@@ -437,18 +431,12 @@ class Decider:
         bucket = key[where[0]]
         return bucket is None or bucket == where[1]
 
-    @staticmethod
-    def _pattern(key: Sequence[int | None]) -> int:
-        """A bit per unknown axis."""
-        pattern = 0
-        for i, bucket in enumerate(key):
-            if bucket is None:
-                pattern |= 1 << i
-        return pattern
-
-    def _offsets(self, t: RulesetTable, key: Sequence[int | None]) -> tuple[int, list[int]]:
+    def _offsets(
+        self, t: RulesetTable, key: Sequence[int | None]
+    ) -> tuple[int, int, list[int]]:
         """The flat indices of every completion of the key's unknown axes, as a base and
-        the offsets to add to it."""
+        the offsets to add to it, with the pattern of unknown axes (a bit each) that the
+        offsets depend on."""
         space = t.space
         base = 0
         pattern = 0  # a bit per unknown axis
@@ -475,7 +463,7 @@ class Decider:
                     self._deltas.clear()
                     self._deltas_size = len(deltas)
                 self._deltas[(space.ruleset, pattern)] = deltas
-        return base, deltas
+        return base, pattern, deltas
 
     def _decided(self, outcome: Outcome) -> Decision:
         return Decision(
