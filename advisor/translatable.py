@@ -10,11 +10,13 @@ English `message`); advisor/cli/i18n.py `translated()` shows it in the chosen la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    import babel
     from babel.support import NullTranslations
 
 LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "content" / "locale"
@@ -45,3 +47,18 @@ def load_catalog(lang: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
     if lang == "en":
         return NullTranslations()
     return Translations.load(dirname=locale_dir, locales=[lang], domain=DOMAIN)
+
+
+def language_code(lang: str) -> str:
+    """`ru_RU.UTF-8`, `ru-RU` or `ru` -> `ru`; empty -> `en`."""
+    return re.split(r"[_.@-]", lang, maxsplit=1)[0].lower() or "en"
+
+
+def babel_locale(lang: str) -> babel.Locale:
+    """Babel's locale for a language, for dates and numbers; English when Babel has none."""
+    import babel
+
+    try:
+        return babel.Locale.parse(language_code(lang))
+    except (ValueError, babel.UnknownLocaleError):
+        return babel.Locale.parse("en")

@@ -35,14 +35,11 @@ def use_language(lang: str) -> None:
 def day(value: date) -> str:
     """A date as the reader writes it (Babel's medium form: Jan 5, 2028; 5. jaan 2028;
     5 янв. 2028 г.); machine output keeps ISO dates."""
-    import babel
     from babel.dates import format_date
 
-    try:
-        locale = babel.Locale.parse(_language)
-    except (ValueError, babel.UnknownLocaleError):
-        locale = babel.Locale.parse("en")
-    return str(format_date(value, format="medium", locale=locale))
+    from ..translatable import babel_locale
+
+    return str(format_date(value, format="medium", locale=babel_locale(_language)))
 
 
 def _(message: str, **values: object) -> str:

@@ -104,7 +104,7 @@ def load_translations(lang: str, content_dir: Path | None = None) -> GettextTran
     ``NullTranslations`` when no catalog exists for a language, which makes
     an untranslated language read in English rather than fail.
     """
-    if _language(lang) == "en":
+    if translatable.language_code(lang) == "en":
         return NullTranslations()
     return translatable.load_catalog(lang, (content_dir or CONTENT_DIR) / "locale")
 
@@ -148,7 +148,7 @@ def build_environment(
         links=dict(LINKS),
         guide=_guide,
     )
-    env.filters["long_date"] = functools.partial(_long_date, _babel_locale(lang))
+    env.filters["long_date"] = functools.partial(_long_date, translatable.babel_locale(lang))
     env.filters["md_escape"] = md_escape
     return env
 
@@ -244,17 +244,6 @@ def _to_text(markdown: str, width: int) -> str:
     rendered = buffer.getvalue().replace(_KEEP_TOGETHER, " ")
     lines = [line.rstrip() for line in rendered.splitlines()]
     return "\n".join(lines).strip("\n") + "\n"
-
-
-def _language(lang: str) -> str:
-    return re.split(r"[_.@-]", lang, maxsplit=1)[0].lower() or "en"
-
-
-def _babel_locale(lang: str) -> babel.Locale:
-    try:
-        return babel.Locale.parse(_language(lang))
-    except (ValueError, babel.UnknownLocaleError):
-        return babel.Locale.parse("en")
 
 
 def _as_date(value: object) -> date | None:
