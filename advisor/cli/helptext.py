@@ -122,26 +122,23 @@ def _write_usage(command: _click.Command, ctx: _click.Context, formatter: Any) -
     formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix)
 
 
-class TranslatedCommand(TyperCommand):
+class _Translated(_click.Command):
+    """`--help` in the chosen language, for a Typer command or group."""
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        with translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        _write_usage(self, ctx, formatter)
+
+
+class TranslatedCommand(_Translated, TyperCommand):
     """A command whose `--help` is in the chosen language."""
 
-    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        with translated_help(self, ctx):
-            super().format_help(ctx, formatter)
 
-    def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        _write_usage(self, ctx, formatter)
-
-
-class TranslatedGroup(TyperGroup):
+class TranslatedGroup(_Translated, TyperGroup):
     """A group (`advisor card`, ...) whose `--help` is in the chosen language."""
-
-    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        with translated_help(self, ctx):
-            super().format_help(ctx, formatter)
-
-    def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        _write_usage(self, ctx, formatter)
 
 
 class RootGroup(TranslatedGroup):
