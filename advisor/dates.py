@@ -22,6 +22,18 @@ _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
 
+def _not_real(field: str, value: str, exc: ValueError) -> FactError:
+    return FactError.about(
+        field, N_("%(value)s is not a real date (%(reason)s)"), value=repr(value), reason=str(exc)
+    )
+
+
+def _two_digit_year(field: str, value: str) -> FactError:
+    return FactError.about(
+        field, N_("%(value)s is ambiguous: write the year with four digits"), value=repr(value)
+    )
+
+
 @lru_cache(maxsize=8192)  # batches repeat dates; a failure is not cached
 def parse_iso_date(value: str, field: str) -> date:
     if not _ISO.fullmatch(value):
@@ -31,12 +43,7 @@ def parse_iso_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise FactError.about(
-            field,
-            N_("%(value)s is not a real date (%(reason)s)"),
-            value=repr(value),
-            reason=str(exc),
-        ) from None
+        raise _not_real(field, value, exc) from None
 
 
 @lru_cache(maxsize=8192)
@@ -48,24 +55,13 @@ def parse_human_date(value: str, field: str) -> date:
     if numeric:
         day, month, year = numeric.groups()
         if len(year) != 4:
-            raise FactError.about(
-                field,
-                N_("%(value)s is ambiguous: write the year with four digits"),
-                value=repr(value),
-            )
+            raise _two_digit_year(field, value)
         try:
             return date(int(year), int(month), int(day))
         except ValueError as exc:
-            raise FactError.about(
-                field,
-                N_("%(value)s is not a real date (%(reason)s)"),
-                value=repr(value),
-                reason=str(exc),
-            ) from None
+            raise _not_real(field, value, exc) from None
     if not _FOUR_DIGIT_YEAR.search(text):
-        raise FactError.about(
-            field, N_("%(value)s is ambiguous: write the year with four digits"), value=repr(value)
-        )
+        raise _two_digit_year(field, value)
     # Imported here: month names are rare in input, and the import costs start-up time.
     from dateutil import parser as dateutil_parser
 
