@@ -9,7 +9,6 @@ import configparser
 import functools
 import gettext
 import html
-import itertools
 import re
 import shutil
 import subprocess
@@ -39,9 +38,10 @@ from advisor.guidance import (
 )
 from advisor.guidance.render import CONTENT_DIR, DOMAIN, load_translations
 
+from .fact_matrix import TODAY, fact_matrix
+
 LAYOUT = Layout()
 FORMATS = ("markdown", "text", "html")
-TODAY = date(2026, 3, 1)
 PLURAL_MSGID = (
     "Your card expires on %(date)s, in %(count)s day.",
     "Your card expires on %(date)s, in %(count)s days.",
@@ -332,33 +332,6 @@ def test_estonian_plural_in_the_rendered_advisory() -> None:
 
 
 # ----------------------------------------------------------------- rendering
-
-LOCATIONS = (None, "estonia", "abroad")
-DOCUMENT_TYPES = (None, "e_resident", "id_card", "digi_id", "residence_permit", "diplomatic")
-GENERATIONS = (None, "idemia", "thales", "legacy")
-COUNTER_CASES: tuple[Mapping[str, Any], ...] = (
-    {"pin1_tries_left": 0, "pin2_tries_left": 0, "puk_tries_left": 1},
-    {"pin1_tries_left": 1, "pin2_tries_left": 1, "puk_tries_left": 0},
-    {"pin1_known": False, "pin2_known": False, "puk_known": False},
-    {"card_stolen": True, "expiry_date": date(2026, 1, 31)},
-    {"expiry_date": date(2026, 3, 2), "document_type": "e_resident"},
-    {"expiry_date": date(2026, 5, 1), "has_other_eid": False, "location": "estonia"},
-)
-
-
-def fact_matrix() -> Iterator[dict[str, Any]]:
-    for location, document_type, generation in itertools.product(
-        LOCATIONS, DOCUMENT_TYPES, GENERATIONS
-    ):
-        yield {
-            "today": TODAY,
-            "location": location,
-            "document_type": document_type,
-            "card_generation": generation,
-        }
-    for extra, generation in itertools.product(COUNTER_CASES, GENERATIONS):
-        yield {"today": TODAY, "card_generation": generation, **extra}
-
 
 RENDERERS = {"route": render_route, "advisory": render_advisory, "question": render_question}
 ITEMS = (

@@ -3,9 +3,8 @@ only sourced numbers and keeps every user-visible word translatable."""
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,43 +32,10 @@ from advisor.guidance import (
 )
 from advisor.guidance.render import CONTENT_DIR, FACT_FIELDS
 
+from .fact_matrix import DOCUMENT_TYPES, GENERATIONS, LOCATIONS, TODAY, fact_matrix
+
 FORMATS = ("text", "markdown", "html")
 TEMPLATES = CONTENT_DIR / "templates"
-TODAY = date(2026, 3, 1)
-
-# Wording depends on these facts; the matrix reaches every branch of the
-# templates (location, document type, chip, counters, known codes, dates).
-LOCATIONS = (None, "estonia", "abroad")
-DOCUMENT_TYPES = (None, "e_resident", "id_card", "digi_id", "residence_permit", "diplomatic")
-GENERATIONS = (None, "idemia", "thales", "legacy")
-COUNTER_CASES: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"pin1_tries_left": 0, "pin2_tries_left": 0, "puk_tries_left": 1},
-    {"pin1_tries_left": 1, "pin2_tries_left": 1, "puk_tries_left": 0},
-    {"pin1_known": False, "pin2_known": False, "puk_known": False},
-    {
-        "card_stolen": True,
-        "expiry_date": date(2026, 1, 31),
-        "issue_date": date(2021, 1, 31),
-    },
-    {"expiry_date": date(2026, 3, 2)},
-    {"expiry_date": date(2026, 5, 1), "has_other_eid": False},
-)
-
-
-def fact_matrix() -> Iterator[dict[str, Any]]:
-    for location, document_type, generation in itertools.product(
-        LOCATIONS, DOCUMENT_TYPES, GENERATIONS
-    ):
-        yield {
-            "today": TODAY,
-            "location": location,
-            "document_type": document_type,
-            "card_generation": generation,
-        }
-    for extra, generation in itertools.product(COUNTER_CASES, GENERATIONS):
-        yield {"today": TODAY, "card_generation": generation, **extra}
-
 
 FACTS = tuple(fact_matrix())
 
