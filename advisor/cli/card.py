@@ -189,6 +189,12 @@ def status(
         show_status(result)
 
 
+def _session(ctx: typer.Context, reader: str | None, virtual: str | None) -> Any:
+    """An operation's card session, with its messages in the command's language."""
+    language = choose_language(ctx)
+    return open_session(reader or settings(ctx).reader, virtual, lang=language)
+
+
 def _kind(value: str, allowed: tuple[str, ...]) -> Any:
     from ..card.profiles import CodeKind
 
@@ -295,9 +301,8 @@ def change_pin(
     reader: ReaderOpt = None,
     virtual: VirtualOpt = None,
 ) -> None:
-    code_kind = _kind(kind, ("pin1", "pin2", "puk"))
-    language = choose_language(ctx)
-    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
+    code_kind = _kind(kind, ("pin1", "pin2", "puk"))  # before the card is touched
+    with _session(ctx, reader, virtual) as session:
         change(session, code_kind)
 
 
@@ -312,9 +317,8 @@ def unblock(
     reader: ReaderOpt = None,
     virtual: VirtualOpt = None,
 ) -> None:
-    code_kind = _kind(kind, ("pin1", "pin2"))
-    language = choose_language(ctx)
-    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
+    code_kind = _kind(kind, ("pin1", "pin2"))  # before the card is touched
+    with _session(ctx, reader, virtual) as session:
         unblock_code(session, code_kind)
 
 
@@ -324,6 +328,5 @@ def unblock(
     help=N_("Thales: change PIN2 before the first signature (with the PUK when PIN2 is blocked)."),
 )
 def activate_pin2(ctx: typer.Context, reader: ReaderOpt = None, virtual: VirtualOpt = None) -> None:
-    language = choose_language(ctx)
-    with open_session(reader or settings(ctx).reader, virtual, lang=language) as session:
+    with _session(ctx, reader, virtual) as session:
         activate(session)
