@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .translatable import fill
+from advisor.translatable import fill
 
 
 class AdvisorError(Exception):

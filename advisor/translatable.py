@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     import babel
     from babel.support import NullTranslations
 
-LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "content" / "locale"
 DOMAIN: Final = "advisor"
 
 
@@ -34,7 +33,7 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     return template % values if values else template
 
 
-def load_catalog(lang: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
+def load_catalog(lang: str, locale_dir: Path | None = None) -> NullTranslations:
     """The compiled catalog of a language (`<locale_dir>/<lang>/LC_MESSAGES/advisor.mo`),
     or null translations for English and for a language without one.
 
@@ -44,9 +43,13 @@ def load_catalog(lang: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
     """
     from babel.support import NullTranslations, Translations
 
+    from advisor.paths import content_dir
+
     if lang == "en":
         return NullTranslations()
-    return Translations.load(dirname=locale_dir, locales=[lang], domain=DOMAIN)
+    return Translations.load(
+        dirname=locale_dir or content_dir() / "locale", locales=[lang], domain=DOMAIN
+    )
 
 
 def language_code(lang: str) -> str:

@@ -163,7 +163,7 @@ def run_cli(*args: str) -> None:
 
 
 def pcsc_table(runs: int) -> None:
-    from advisor import pcsc
+    from advisor.transport import pcsc
     from advisor.emulator.vpcd import VpcdBridge
 
     port = int(os.environ.get("ADVISOR_VPCD_PORT", "35963"))

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _cases import intake_case, random_case
 
-from advisor.cli.common import make_decider
-from advisor.triage import Item, jsonl_items, run_batch
+from advisor.engine import load_decider
+from advisor.triage.batch import Item, jsonl_items, run_batch
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
                 sink.write(json.dumps(json.loads(line)) + "\n")
             plain = time.perf_counter() - started
 
-        decider = make_decider()
+        decider = load_decider()
         decider.table  # noqa: B018 - load the table before measuring
         process = psutil.Process()
 

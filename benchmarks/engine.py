@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import random_case
 
-from advisor.decide import Decider
-from advisor.facts import parse_facts, situation
-from advisor.rulebook import load_rulebook
-from advisor.table import build_table, load_table, save_table
+from advisor.engine.decider import Decider
+from advisor.engine.rulebook import load_rulebook
+from advisor.engine.table import build_table, load_table, save_table
+from advisor.facts.case import parse_facts, situation
 
 
 def main() -> None:

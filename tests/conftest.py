@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from advisor.decide import Decider
+from advisor.engine.decider import Decider
+from advisor.engine.rulebook import RuleBook, load_rulebook
+from advisor.engine.table import DecisionTable, build_table
 from advisor.paths import PROJECT_ROOT
-from advisor.rulebook import RuleBook, load_rulebook
-from advisor.table import DecisionTable, build_table
 
 RULES = PROJECT_ROOT / "rules"
 

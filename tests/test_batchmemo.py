@@ -12,14 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.batchmemo import BatchMemo
-from advisor.decide import Decider
-from advisor.decision import error_decision
+from advisor.engine.decider import Decider
+from advisor.engine.decision import error_decision
 from advisor.errors import FactError
-from advisor.facts import FIELD_NAMES, parse_facts
-from advisor.triage import jsonl_items, run_batch
-
-from .conftest import HEALTHY
+from advisor.facts.case import FIELD_NAMES, parse_facts
+from advisor.triage.batch import jsonl_items, run_batch
+from advisor.triage.fastpath import BatchMemo
+from tests.conftest import HEALTHY
 
 TODAY = date(2026, 11, 27)
 

@@ -3,7 +3,7 @@
 1. A hypothesis property: whatever codes a caller passes to any operation, every
    VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER the virtual card
    receives carries well-formed codes and a new code that passes
-   ``advisor.pinpolicy`` with the holder's personal code and birth date.
+   ``advisor.card.policy`` with the holder's personal code and birth date.
 2. Canary codes: cards whose codes are unusual digit strings go through every
    operation and failure; the canaries must never appear in ``repr``/``str``
    of a result or an exception (nor its chain), in the session's state, or in
@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.card.errors import CardError
+from advisor.card.policy import ViolationReason, check_new_code
 from advisor.card.profiles import CodeKind
 from advisor.card.session import CardSession
 from advisor.emulator import IdemiaCard, ThalesCard, VirtualCard, make_card
 from advisor.emulator.identity import Codes, Document, Holder
-from advisor.pinpolicy import ViolationReason, check_new_code
 from tests.test_card_session import PIN1, PIN2, PUK, TODAY, FakeConnection
 
 # Code references per chip (card-protocol.md §3.2, §4.2) and pad bytes (§2).
@@ -70,9 +70,9 @@ def assert_only_valid_codes_reached(card: VirtualCard) -> None:
             old, new = None, _decode(blocks[1], pad)
         else:  # IDEMIA RRC P1=02: new only
             old, new = None, _decode(blocks[0], pad)
-        assert check_new_code(
-            kind, new, personal_code=HOLDER.personal_code, old_code=old
-        ) == [], f"new {kind.name} that breaks the policy reached the card"
+        assert check_new_code(kind, new, personal_code=HOLDER.personal_code, old_code=old) == [], (
+            f"new {kind.name} that breaks the policy reached the card"
+        )
 
 
 CODE_INS = (0x20, 0x24, 0x2C)
@@ -81,8 +81,24 @@ codes = st.one_of(
     st.text(alphabet="0123456789", max_size=14),
     st.text(max_size=14),
     st.sampled_from(
-        [PIN1, PIN2, PUK, "1234", "98765", "00000", "8001", "1980", "0108", "19800108",
-         "2580", "25801", "14703692", "٠١٢٣٤", "１２３４５", ""]
+        [
+            PIN1,
+            PIN2,
+            PUK,
+            "1234",
+            "98765",
+            "00000",
+            "8001",
+            "1980",
+            "0108",
+            "19800108",
+            "2580",
+            "25801",
+            "14703692",
+            "٠١٢٣٤",
+            "１２３４５",
+            "",
+        ]
     ),
 )
 
@@ -90,8 +106,15 @@ codes = st.one_of(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     preset=st.sampled_from(
-        ["idemia-ok", "idemia-last-attempt", "idemia-pin1-blocked", "thales-ok", "thales-new",
-         "thales-new-pin2-blocked", "thales-pin2-blocked"]
+        [
+            "idemia-ok",
+            "idemia-last-attempt",
+            "idemia-pin1-blocked",
+            "thales-ok",
+            "thales-new",
+            "thales-new-pin2-blocked",
+            "thales-pin2-blocked",
+        ]
     ),
     document_type=st.sampled_from(["e_resident", "id_card"]),
     operation=st.sampled_from(["change", "unblock", "activate_current", "activate_puk"]),
@@ -241,8 +264,14 @@ def test_canaries_never_leak(
 
     kinds = {type(outcome).__name__ for outcome in outcomes}
     # The scenario really went through successes and every kind of refusal.
-    expected = {"CardStatus", "OperationResult", "WrongCodeError", "PolicyViolation",
-                "UnsupportedOperation", "dict"}
+    expected = {
+        "CardStatus",
+        "OperationResult",
+        "WrongCodeError",
+        "PolicyViolation",
+        "UnsupportedOperation",
+        "dict",
+    }
     expected |= (
         {"LastAttemptNotConfirmed", "CodeBlockedError"}
         if generation == "idemia"

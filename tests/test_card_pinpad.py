@@ -211,14 +211,14 @@ def test_idemia_change_pin1_structure() -> None:
 def test_thales_change_pin2_structure() -> None:
     steps = change_plan(THALES, CodeKind.PIN2, PinPad(VERIFY_IOCTL, MODIFY_IOCTL))
     assert _structure(steps, 1) == (
-        "1E1E020000000C0C05030200" "0904" "000102000000" "1D000000" "0024008218" + Z24
+        "1E1E020000000C0C0503020009040001020000001D0000000024008218" + Z24
     )
 
 
 def test_idemia_change_puk_structure() -> None:
     steps = change_plan(IDEMIA_COSMO_8, CodeKind.PUK, PinPad(VERIFY_IOCTL, MODIFY_IOCTL))
     assert _structure(steps, 1) == (
-        "1E1E020000000C0C08030200" "0904" "000102000000" "1D000000" "0024000218" + FF24
+        "1E1E020000000C0C0803020009040001020000001D0000000024000218" + FF24
     )
 
 
@@ -227,13 +227,10 @@ def test_idemia_unblock_pin2_structures() -> None:
     kinds = [type(step).__name__ for step in steps]
     assert kinds == ["Step", "PinPadStep", "Step", "PinPadStep"]
     # VERIFY PUK: min 8 digits.
-    assert _structure(steps, 1) == (
-        "1E1E020000" "0C08" "0200" "0904" "00" "000000" "11000000" "002000020C" + FF12
-    )
+    assert _structure(steps, 1) == ("1E1E0200000C08020009040000000011000000002000020C" + FF12)
     # RESET RETRY COUNTER with only the new PIN2: no current code, offset 0, min 5.
     assert _structure(steps, 3) == (
-        "1E1E020000" "0000" "0C05" "010200" "0904" "010203" "000000" "11000000"
-        "002C02850C" + FF12
+        "1E1E02000000000C05010200090401020300000011000000002C02850C" + FF12
     )
 
 
@@ -242,7 +239,7 @@ def test_thales_unblock_pin1_structure() -> None:
     assert len(steps) == 2
     # PUK at 0, new PIN1 at 12; one minimum for both entries (the PIN's).
     assert _structure(steps, 1) == (
-        "1E1E020000000C0C04030200" "0904" "000102000000" "1D000000" "002C008118" + Z24
+        "1E1E020000000C0C0403020009040001020000001D000000002C008118" + Z24
     )
 
 

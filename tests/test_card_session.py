@@ -23,6 +23,7 @@ from advisor.card.errors import (
     UnsupportedOperation,
     WrongCode,
 )
+from advisor.card.policy import ViolationReason
 from advisor.card.profiles import IDEMIA_COSMO_8, LEGACY_CARDS, CodeKind
 from advisor.card.session import (
     AlreadyActivated,
@@ -35,9 +36,8 @@ from advisor.card.session import (
 )
 from advisor.card.status import Operation
 from advisor.emulator import VirtualCard, list_presets, make_card
-from advisor.facts import parse_facts
+from advisor.facts.case import parse_facts
 from advisor.model import DocumentType, Generation
-from advisor.pinpolicy import ViolationReason
 
 TODAY = date(2026, 3, 1)
 PIN1, PIN2, PUK = "0090", "01497", "17258403"
@@ -403,7 +403,11 @@ def test_estonian_atr_without_the_application() -> None:
 @pytest.mark.parametrize("preset", ["idemia-ok", "idemia-cosmox-ok", "thales-ok"])
 @pytest.mark.parametrize(
     ("kind", "old", "new"),
-    [(CodeKind.PIN1, PIN1, "2580"), (CodeKind.PIN2, PIN2, "25801"), (CodeKind.PUK, PUK, "14703692")],
+    [
+        (CodeKind.PIN1, PIN1, "2580"),
+        (CodeKind.PIN2, PIN2, "25801"),
+        (CodeKind.PUK, PUK, "14703692"),
+    ],
 )
 def test_change_code(preset: str, kind: CodeKind, old: str, new: str) -> None:
     card, connection, session = open_card(preset)

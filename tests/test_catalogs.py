@@ -24,8 +24,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from advisor import catalogs
-from advisor.catalogs import LANGUAGES, Layout, placeholder_problems, same_messages
+from advisor.guidance import catalogs
 from advisor.guidance import (
     ADVISORIES,
     QUESTIONS,
@@ -36,9 +35,12 @@ from advisor.guidance import (
     render_question,
     render_route,
 )
-from advisor.guidance.render import CONTENT_DIR, DOMAIN, load_translations
+from advisor.guidance.catalogs import LANGUAGES, Layout, placeholder_problems, same_messages
+from advisor.guidance.render import DOMAIN, load_translations
+from advisor.paths import content_dir
+from tests.fact_matrix import TODAY, fact_matrix
 
-from .fact_matrix import TODAY, fact_matrix
+CONTENT_DIR = content_dir()
 
 LAYOUT = Layout()
 FORMATS = ("markdown", "text", "html")
@@ -105,7 +107,7 @@ def test_template_is_not_stale(tmp_path: Path, template: Catalog) -> None:
     fresh = read(Layout(tmp_path).template)
     committed = {key(m) for m in messages(template)}
     extracted = {key(m) for m in messages(fresh)}
-    hint = "run `python -m advisor.catalogs extract update`"
+    hint = "run `python -m advisor.guidance.catalogs extract update`"
     assert sorted(map(str, extracted - committed)) == [], f"new messages: {hint}"
     assert sorted(map(str, committed - extracted)) == [], f"removed messages: {hint}"
     assert same_messages(template, fresh, lines=False), f"comments or flags changed: {hint}"
@@ -125,7 +127,7 @@ def test_extraction_sees_every_template(template: Catalog) -> None:
 def test_every_rule_reason_is_extracted(template: Catalog) -> None:
     """`triage case --explain` shows each rule's reason translated: all are msgids, found
     at the line of their "because" key."""
-    from advisor.rulebook import load_rulebook
+    from advisor.engine.rulebook import load_rulebook
 
     book = load_rulebook(LAYOUT.root / "rules")
     found = {m.id: m for m in messages(template)}

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from advisor.check import check
 from advisor.cli import app
-from advisor.rulebook import RuleBook, load_rulebook
+from advisor.engine.rulebook import RuleBook, load_rulebook
+from advisor.ruletools.check import check
 
 
 def test_shipped_rules_are_sound(book: RuleBook) -> None:
@@ -78,7 +78,7 @@ def test_cli_rules_check(monkeypatch: pytest.MonkeyPatch, rules_copy: Callable[.
 
 def test_rules_reference_is_current(book: RuleBook) -> None:
     from advisor.paths import PROJECT_ROOT
-    from advisor.rulesdoc import rules_reference
+    from advisor.ruletools.reference import rules_reference
 
     committed = (PROJECT_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules_reference(book), "docs/rules.md is stale: run `advisor rules docs`"

@@ -9,17 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.check import raw_situations
-from advisor.decide import Decider
-from advisor.decision import compose
-from advisor.facts import parse_facts
-from advisor.golden import golden_lines
+from advisor.engine.decider import Decider
+from advisor.engine.decision import compose
+from advisor.engine.rulebook import RuleBook
+from advisor.engine.schema import SITUATION_FIELDS
+from advisor.engine.table import DecisionTable
+from advisor.facts.case import parse_facts
 from advisor.model import Advisory, Route, Status
-from advisor.rulebook import RuleBook
-from advisor.schema import SITUATION_FIELDS
-from advisor.table import DecisionTable
-
-from .conftest import HEALTHY
+from advisor.ruletools.check import raw_situations
+from advisor.ruletools.golden import golden_lines
+from tests.conftest import HEALTHY
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -318,8 +317,8 @@ def test_every_rule_threshold_is_a_bucket_boundary(book: RuleBook, table: Decisi
 
 
 def test_new_threshold_makes_a_new_bucket(rules_copy: Any) -> None:
-    from advisor.rulebook import load_rulebook
-    from advisor.space import space_of
+    from advisor.engine.rulebook import load_rulebook
+    from advisor.engine.space import space_of
 
     def edit(data: dict[str, Any]) -> None:
         data["rules"]["A850_expiring_soon"]["all"][0]["m"]["$and"][2] = {
@@ -413,7 +412,7 @@ def test_compose_ignores_catch_all(book: RuleBook) -> None:
 
 
 def _partial_cases() -> st.SearchStrategy[dict[str, Any]]:
-    from advisor.facts import FIELD_NAMES
+    from advisor.facts.case import FIELD_NAMES
 
     values: dict[str, st.SearchStrategy[Any]] = {
         "card_generation": st.sampled_from(["idemia", "thales", "legacy"]),
@@ -435,7 +434,9 @@ def _partial_cases() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional=parts).map(lambda d: dict(d, today="2026-11-27"))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=_partial_cases())
 def test_batch_json_is_the_decision_json(decider: Decider, case: dict[str, Any]) -> None:
     import json

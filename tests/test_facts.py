@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from advisor.errors import FactError
-from advisor.facts import UNKNOWN_GENERATION, parse_facts, situation
+from advisor.facts.case import UNKNOWN_GENERATION, parse_facts, situation
 from advisor.model import Generation
 
 

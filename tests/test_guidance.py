@@ -30,12 +30,12 @@ from advisor.guidance import (
     render_route,
     route_title,
 )
-from advisor.guidance.render import CONTENT_DIR, FACT_FIELDS
-
-from .fact_matrix import DOCUMENT_TYPES, GENERATIONS, LOCATIONS, TODAY, fact_matrix
+from advisor.guidance.render import FACT_FIELDS
+from advisor.paths import content_dir
+from tests.fact_matrix import DOCUMENT_TYPES, GENERATIONS, LOCATIONS, TODAY, fact_matrix
 
 FORMATS = ("text", "markdown", "html")
-TEMPLATES = CONTENT_DIR / "templates"
+TEMPLATES = content_dir() / "templates"
 
 FACTS = tuple(fact_matrix())
 

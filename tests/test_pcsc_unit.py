@@ -1,6 +1,6 @@
 """The PC/SC transport against a fake ``smartcard.scard`` (no pcscd, no pyscard needed).
 
-``advisor.pcsc`` calls pyscard's thin PC/SC layer only; ``FakeScard`` below plays that
+``advisor.transport.pcsc`` calls pyscard's thin PC/SC layer only; ``FakeScard`` below plays that
 layer with the return codes a real pcscd gives (conventions.md §2 table, and the ones
 verified against pcscd 1.9.9 + vpcd by the tier in tests/pcsc). Also here: the shared
 61xx/6Cxx and redaction helpers of advisor.transport, and the in-process
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from advisor import pcsc
+from advisor.transport import pcsc
 from advisor.card import apdu as card_apdu
 from advisor.emulator import make_card
 from advisor.emulator.connection import DEFAULT_READER, VirtualConnection
@@ -302,7 +302,7 @@ def test_importing_the_package_does_not_import_pyscard() -> None:
     import sys
 
     code = (
-        "import sys, advisor.pcsc, advisor.transport, advisor.emulator.connection;"
+        "import sys, advisor.transport.pcsc, advisor.transport, advisor.emulator.connection;"
         "sys.exit('smartcard' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
@@ -641,7 +641,7 @@ def test_pin_data_never_reaches_the_log(
     assert f"> {header} <{len(command) - 4} bytes redacted>" in caplog.text
     assert "< 63 C2" in caplog.text
     assert "> 00 A4 00 0C" in caplog.text  # other commands are traced in full
-    assert all(r.name == "advisor.pcsc" for r in caplog.records)
+    assert all(r.name == "advisor.transport.pcsc" for r in caplog.records)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Rules of advisor.pinpolicy against DigiDoc4's validatePin (card-protocol.md §9)."""
+"""Rules of advisor.card.policy against DigiDoc4's validatePin (card-protocol.md §9)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.pinpolicy import (
+from advisor.card.policy import (
     LENGTH_LIMITS,
     CodeKind,
     SimilarityWarning,

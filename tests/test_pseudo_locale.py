@@ -18,13 +18,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from typer.testing import CliRunner
 
-from advisor.check import CheckReport
 from advisor.cli import app
 from advisor.cli.i18n import use_language
 from advisor.emulator import list_presets
 from advisor.emulator.presets import PROFILES
+from advisor.engine.rulebook import load_rulebook
 from advisor.paths import PROJECT_ROOT
-from advisor.rulebook import load_rulebook
+from advisor.ruletools.check import CheckReport
 
 PSEUDO = "fi"  # a real locale (for Babel's dates) that has no catalog of ours
 MARKED = re.compile(r"⟦.*?⟧", re.S)
@@ -73,9 +73,7 @@ def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setattr(
         translatable,
         "load_catalog",
-        lambda lang, locale_dir=translatable.LOCALE_DIR: (
-            translations if lang == PSEUDO else real(lang, locale_dir)
-        ),
+        lambda lang, locale_dir=None: translations if lang == PSEUDO else real(lang, locale_dir),
     )
     monkeypatch.setattr(common, "LANGUAGES", (*common.LANGUAGES, PSEUDO))
     i18n._catalog.cache_clear()
@@ -224,7 +222,7 @@ def test_emulator_presets_print_only_catalog_text(pseudo: None) -> None:
 def test_rules_check_prints_only_catalog_text(
     pseudo: None, monkeypatch: pytest.MonkeyPatch, problems: list[str]
 ) -> None:
-    import advisor.check
+    import advisor.ruletools.check
 
     book = load_rulebook()
     report = CheckReport(
@@ -237,7 +235,7 @@ def test_rules_check_prints_only_catalog_text(
         problems=list(problems),
         samples_checked=20,
     )
-    monkeypatch.setattr(advisor.check, "check", lambda book, samples: report)
+    monkeypatch.setattr(advisor.ruletools.check, "check", lambda book, samples: report)
     result = run(["rules", "check"])
     assert result.exit_code == (1 if problems else 0)
     shown = result.stderr

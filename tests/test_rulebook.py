@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
+from advisor.engine.rulebook import RuleBook, load_rulebook, rules_hash
 from advisor.errors import RuleActionError, RulesLoadError
-from advisor.rulebook import RuleBook, load_rulebook, rules_hash
-
-from .conftest import HEALTHY
+from tests.conftest import HEALTHY
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -120,7 +119,7 @@ def test_rules_hash_follows_the_files(rules_copy: Callable[..., Path]) -> None:
 
 
 def test_action_exception_is_raised_not_hidden(book: RuleBook) -> None:
-    from advisor.facts import parse_facts, situation
+    from advisor.facts.case import parse_facts, situation
 
     broken = RuleBook(book.directory, book.rulesets, book.version)
 
@@ -136,7 +135,7 @@ def test_no_session_or_thread_left_after_10k_decisions(book: RuleBook) -> None:
     import durable_rules_engine  # type: ignore[import-not-found]
     import psutil
 
-    from advisor.facts import parse_facts, situation
+    from advisor.facts.case import parse_facts, situation
 
     views = [
         situation(parse_facts(dict(HEALTHY, pin1_tries_left=i % 4, card_lost=i % 5 == 0)))

@@ -9,10 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.cli import app
-from advisor.decide import Decider
-from advisor.triage import csv_items, jsonl_items, run_batch
-
-from .conftest import HEALTHY
+from advisor.engine.decider import Decider
+from advisor.triage.batch import csv_items, jsonl_items, run_batch
+from tests.conftest import HEALTHY
 
 runner = CliRunner()
 
@@ -203,7 +202,7 @@ def test_unknown_language_is_a_usage_error() -> None:
 def test_chunked_batch_keeps_order_and_loses_nothing(decider: Decider) -> None:
     from datetime import date
 
-    import advisor.triage as triage
+    import advisor.triage.batch as triage
 
     rows = []
     for i in range(5000):

@@ -1,7 +1,7 @@
 """The card layer: APDUs, status words, BER-TLV and one profile per chip.
 
 Pure code: no pyscard import, no I/O, no prompting. The transport
-(``advisor.pcsc``) moves bytes; a session built on top of these modules
+(``advisor.transport.pcsc``) moves bytes; a session built on top of these modules
 decides which commands to send.
 """
 

@@ -15,8 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from advisor.card.errors import MalformedResponse
 from advisor.card.status import CertificateInfo
-
-from ..model import DocumentType
+from advisor.model import DocumentType
 
 __all__ = [
     "document_type_for_policy",

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from advisor.card.apdu import MAX_SHORT_LE, Command
 from advisor.card.errors import MalformedResponse, UnsupportedOperation
 from advisor.card.tlv import find, parse, require
-
-from ..model import Generation
+from advisor.model import Generation
 
 __all__ = [
     "IDEMIA_COSMO_8",

@@ -38,6 +38,7 @@ from advisor.card.errors import (
     WrongCode,
 )
 from advisor.card.pinpad import PinPad, PinPadStep, change_plan, detect, unblock_plan
+from advisor.card.policy import Violation, ViolationReason, check_new_code
 from advisor.card.profiles import (
     THALES,
     App,
@@ -69,7 +70,6 @@ from advisor.card.status import (
     PersonalData,
 )
 from advisor.model import Generation
-from advisor.pinpolicy import Violation, ViolationReason, check_new_code
 from advisor.transport import CardRemoved, Connection
 
 __all__ = [
@@ -130,7 +130,7 @@ _NOTE_ISSUE_DATE: Final = (
 class PolicyViolation(CardError):
     """A code was refused before anything was sent to the card.
 
-    ``current`` False: the new code breaks the rules of ``advisor.pinpolicy``
+    ``current`` False: the new code breaks the rules of ``advisor.card.policy``
     (DD4's rules). ``current`` True: the current code or PUK given cannot be
     right (length or characters), so sending it would only cost a try.
     """

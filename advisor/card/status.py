@@ -13,8 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from advisor.card.profiles import CodeKind
-
-from ..model import DocumentType, Generation
+from advisor.model import DocumentType, Generation
 
 __all__ = [
     "CardStatus",

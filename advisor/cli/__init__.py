@@ -12,15 +12,15 @@ from typing import Annotated
 
 import typer
 
-from ..translatable import N_
-from .card import card_app
-from .common import ExitCode, Settings, settings
-from .diagnose import diagnose
-from .emulator import emulator_app
-from .helptext import RootGroup, TranslatedCommand
-from .i18n import _
-from .rules import rules_app
-from .triage import triage_app
+from advisor.cli.card import card_app
+from advisor.cli.common import ExitCode, Settings, settings
+from advisor.cli.diagnose import diagnose
+from advisor.cli.emulator import emulator_app
+from advisor.cli.helptext import RootGroup, TranslatedCommand
+from advisor.cli.i18n import _
+from advisor.cli.rules import rules_app
+from advisor.cli.triage import triage_app
+from advisor.translatable import N_
 
 app = typer.Typer(
     name="advisor",

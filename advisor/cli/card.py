@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..translatable import N_
-from .cardio import (
+from advisor.cli.cardio import (
     ask_code,
     ask_new_code,
     card_errors,
@@ -17,13 +16,14 @@ from .cardio import (
     refuse_blocked,
     show_counters,
 )
-from .common import ExitCode, choose_language, emit_json, fail, say, settings
-from .helptext import TranslatedCommand, TranslatedGroup
-from .i18n import _, day, ngettext
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
+from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.i18n import _, day, ngettext
+from advisor.translatable import N_
 
 if TYPE_CHECKING:
-    from ..card.session import CardSession
-    from ..card.status import CardStatus
+    from advisor.card.session import CardSession
+    from advisor.card.status import CardStatus
 
 card_app = typer.Typer(
     cls=TranslatedGroup,
@@ -142,7 +142,7 @@ def show_status(status: CardStatus) -> None:
     help=N_("List the card readers and whether each holds a card."),
 )
 def readers(ctx: typer.Context, json_output: JsonOpt = False) -> None:
-    from ..pcsc import list_readers
+    from advisor.transport.pcsc import list_readers
 
     choose_language(ctx)
     with card_errors():
@@ -196,7 +196,7 @@ def _session(ctx: typer.Context, reader: str | None, virtual: str | None) -> Any
 
 
 def _kind(value: str, allowed: tuple[str, ...]) -> Any:
-    from ..card.profiles import CodeKind
+    from advisor.card.profiles import CodeKind
 
     if value.lower() not in allowed:
         raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint="KIND")
@@ -204,8 +204,8 @@ def _kind(value: str, allowed: tuple[str, ...]) -> Any:
 
 
 def change(session: CardSession, kind: Any) -> None:
-    from ..card.profiles import CodeKind, Generation
-    from ..pinpolicy import check_new_code
+    from advisor.card.policy import check_new_code
+    from advisor.card.profiles import CodeKind, Generation
 
     if kind is CodeKind.PUK and session.generation is Generation.THALES:
         fail(
@@ -237,8 +237,8 @@ def change(session: CardSession, kind: Any) -> None:
 
 
 def unblock_code(session: CardSession, kind: Any) -> None:
-    from ..card.profiles import CodeKind
-    from ..pinpolicy import check_new_code
+    from advisor.card.policy import check_new_code
+    from advisor.card.profiles import CodeKind
 
     with card_errors():
         counters = session.counters()
@@ -260,8 +260,8 @@ def unblock_code(session: CardSession, kind: Any) -> None:
 
 
 def activate(session: CardSession) -> None:
-    from ..card.profiles import CodeKind, Generation
-    from ..pinpolicy import check_new_code
+    from advisor.card.policy import check_new_code
+    from advisor.card.profiles import CodeKind, Generation
 
     if session.generation is not Generation.THALES:
         fail(_("only Thales cards (issued from 17 Nov 2025) need PIN2 activation"), ExitCode.FAILED)

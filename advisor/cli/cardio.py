@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from ..translatable import N_
-from .common import ExitCode, fail, say
-from .i18n import _, ngettext, translated
+from advisor.cli.common import ExitCode, fail, say
+from advisor.cli.i18n import _, ngettext, translated
+from advisor.translatable import N_
 
 if TYPE_CHECKING:
-    from ..card.profiles import CodeKind
-    from ..card.session import CardSession
-    from ..card.status import CodeState, OperationResult
-    from ..pinpolicy import Violation
-    from ..transport import Connection
+    from advisor.card.policy import Violation
+    from advisor.card.profiles import CodeKind
+    from advisor.card.session import CardSession
+    from advisor.card.status import CodeState, OperationResult
+    from advisor.transport import Connection
 
 T = TypeVar("T")
 
@@ -56,13 +56,13 @@ def open_session(
 ) -> Iterator[CardSession]:
     """The card session, from a reader or a virtual card; transport and card failures
     become an exit with the contract's code."""
-    from ..card.session import CardSession
+    from advisor.card.session import CardSession
 
     connection: Connection
     with card_errors():
         if virtual:
-            from ..emulator import UnknownPresetError, make_card
-            from ..emulator.connection import VirtualConnection
+            from advisor.emulator import UnknownPresetError, make_card
+            from advisor.emulator.connection import VirtualConnection
 
             try:
                 card = make_card(virtual)
@@ -70,7 +70,7 @@ def open_session(
                 fail(translated(exc), ExitCode.USAGE)
             connection = VirtualConnection(card)
         else:
-            from ..pcsc import connect
+            from advisor.transport.pcsc import connect
 
             connection = connect(reader)
         try:
@@ -82,15 +82,15 @@ def open_session(
 @contextmanager
 def card_errors() -> Iterator[None]:
     """Map the transport's and the card's exceptions to messages and exit codes."""
-    from ..card.errors import CardError, NotEstonianCard, UnsupportedOperation
-    from ..card.session import (
+    from advisor.card.errors import CardError, NotEstonianCard, UnsupportedOperation
+    from advisor.card.session import (
         CodeBlockedError,
         LastAttemptNotConfirmed,
         PolicyViolation,
         RemovedAfterSending,
         WrongCodeError,
     )
-    from ..transport import (
+    from advisor.transport import (
         CardInUse,
         CardRemoved,
         NoCard,

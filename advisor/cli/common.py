@@ -8,14 +8,11 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-from .i18n import use_language
-
-if TYPE_CHECKING:
-    from ..decide import Decider
+from advisor.cli.i18n import use_language
 
 
 class ExitCode(IntEnum):
@@ -109,12 +106,3 @@ def say(message: str) -> None:
 def fail(message: str, code: ExitCode) -> typer.Exit:
     say(f"advisor: {message}")
     raise typer.Exit(int(code))
-
-
-def make_decider() -> Decider:
-    from ..decide import Decider
-    from ..rulebook import load_rulebook
-    from ..table import table_for
-
-    book = load_rulebook()
-    return Decider(book, lambda: table_for(book))

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..translatable import N_
-from .cardio import card_errors, confirm, open_session
-from .common import ExitCode, choose_language, emit_json, make_decider, say, settings
-from .i18n import _
+from advisor.cli.cardio import card_errors, confirm, open_session
+from advisor.cli.common import ExitCode, choose_language, emit_json, say, settings
+from advisor.cli.i18n import _
+from advisor.translatable import N_
 
 if TYPE_CHECKING:
-    from ..card.session import CardSession
-    from ..decide import Decider
-    from ..decision import Decision
-    from ..facts import Facts
+    from advisor.card.session import CardSession
+    from advisor.engine.decider import Decider
+    from advisor.engine.decision import Decision
+    from advisor.facts.case import Facts
 
 # Questions the holder can answer; the others (the card's own state) come from the card.
 _BOOLEAN = {
@@ -36,7 +36,7 @@ _BOOLEAN = {
 
 def _ask(field: str, lang: str) -> str | None:
     """One answer, or None when the holder has none (empty line, EOF, or 'don't know')."""
-    from ..guidance import question_text
+    from advisor.guidance import question_text
 
     hint = (
         _("[yes/no, empty if you do not know]")
@@ -61,8 +61,8 @@ def questionnaire(
 ) -> tuple[Facts, Decision]:
     """Ask the most informative open question until the case is decided or the holder
     cannot answer; each question is asked once."""
-    from ..errors import FactError
-    from ..facts import parse_facts
+    from advisor.errors import FactError
+    from advisor.facts.case import parse_facts
 
     decision = decider.decide(facts)
     asked: set[str] = set()
@@ -91,7 +91,7 @@ def questionnaire(
 
 def _operation_for(decision: Decision, facts: Facts) -> tuple[str, Any] | None:
     """The card operation that carries out the route, if there is one."""
-    from ..card.profiles import CodeKind
+    from advisor.card.profiles import CodeKind
 
     route = str(decision.route) if decision.route else None
     if route == "pin2_activation":
@@ -109,7 +109,7 @@ def _operation_for(decision: Decision, facts: Facts) -> tuple[str, Any] | None:
 
 
 def offer_operation(session: CardSession, decision: Decision, facts: Facts) -> None:
-    from .card import activate, change, unblock_code
+    from advisor.cli.card import activate, change, unblock_code
 
     offer = _operation_for(decision, facts)
     if offer is None:
@@ -146,9 +146,9 @@ def diagnose(
         str | None, typer.Option(help=N_("Language of the guidance: en, et or ru."))
     ] = None,
 ) -> None:
-    from ..facts import parse_facts
-    from ..guidance import render_decision
-    from .card import status_json
+    from advisor.cli.card import status_json
+    from advisor.facts.case import parse_facts
+    from advisor.guidance import render_decision
 
     state = settings(ctx)
     as_json = json_output or state.json
@@ -159,7 +159,9 @@ def diagnose(
             # holder and both certificates.
             status = session.status(facts_only=not as_json)
         facts = parse_facts(status.to_facts_json(), default_today=date.today())
-        decider = make_decider()
+        from advisor.engine import load_decider
+
+        decider = load_decider()
         # With --json only a terminal is asked; a script gets the decision as it stands.
         facts, decision = questionnaire(
             decider, facts, language, ask=not as_json or sys.stdin.isatty()

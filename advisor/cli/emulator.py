@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from ..translatable import N_
-from .common import ExitCode, choose_language, emit_json, fail, say, settings
-from .helptext import TranslatedCommand, TranslatedGroup
-from .i18n import _, translated
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
+from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.i18n import _, translated
+from advisor.translatable import N_
 
 emulator_app = typer.Typer(
     cls=TranslatedGroup,
@@ -22,7 +22,7 @@ emulator_app = typer.Typer(
     "presets", cls=TranslatedCommand, help=N_("The presets, one a line: name, chip, what it is.")
 )
 def presets(ctx: typer.Context) -> None:
-    from ..emulator import list_presets
+    from advisor.emulator import list_presets
 
     choose_language(ctx)
     found = list_presets()
@@ -51,9 +51,9 @@ def serve(
         str, typer.Option(help=N_("Where pcscd's vpcd driver listens, HOST:PORT."))
     ] = "localhost:35963",
 ) -> None:
-    from ..emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info
-    from ..emulator.vpcd import parse_address
-    from ..emulator.vpcd import serve as serve_card
+    from advisor.emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info
+    from advisor.emulator.vpcd import parse_address
+    from advisor.emulator.vpcd import serve as serve_card
 
     choose_language(ctx)
     if profile not in DEFAULT_PRESET:

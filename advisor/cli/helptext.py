@@ -26,9 +26,9 @@ from typing import Any
 from typer import _click
 from typer.core import TyperCommand, TyperGroup
 
-from ..translatable import N_
-from .common import resolve_lang
-from .i18n import _, use_language
+from advisor.cli.common import resolve_lang
+from advisor.cli.i18n import _, use_language
+from advisor.translatable import N_
 
 # Typer's texts in the help, under msgids of ours: Typer reads its English once, when it
 # is imported (typer.rich_utils), and Click's are fixed in the code.

@@ -21,7 +21,7 @@ _language = "en"
 
 @lru_cache(maxsize=4)
 def _catalog(lang: str) -> Any:
-    from .. import translatable
+    from advisor import translatable
 
     return translatable.load_catalog(lang)
 
@@ -37,7 +37,7 @@ def day(value: date) -> str:
     5 янв. 2028 г.); machine output keeps ISO dates."""
     from babel.dates import format_date
 
-    from ..translatable import babel_locale
+    from advisor.translatable import babel_locale
 
     return str(format_date(value, format="medium", locale=babel_locale(_language)))
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..translatable import N_
-from .common import ExitCode, choose_language, emit_json, fail, say, settings
-from .helptext import TranslatedCommand, TranslatedGroup
-from .i18n import _, ngettext
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
+from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.i18n import _, ngettext
+from advisor.translatable import N_
 
 if TYPE_CHECKING:
-    from ..check import CheckReport
+    from advisor.ruletools.check import CheckReport
 
 rules_app = typer.Typer(
     cls=TranslatedGroup, help=N_("Check and inspect the rule base."), no_args_is_help=True
@@ -36,9 +36,9 @@ def check(
         int, typer.Option(help=N_("Random and boundary cases compared with the engine."))
     ] = 2000,
 ) -> None:
-    from ..check import check as run_check
-    from ..errors import RulesLoadError
-    from ..rulebook import load_rulebook
+    from advisor.engine.rulebook import load_rulebook
+    from advisor.errors import RulesLoadError
+    from advisor.ruletools.check import check as run_check
 
     choose_language(ctx)
     try:
@@ -106,9 +106,9 @@ def table(
     ctx: typer.Context,
     output: Annotated[Path, typer.Argument(help=N_("Folder for one TSV file per ruleset."))],
 ) -> None:
-    from ..golden import write_golden
-    from ..rulebook import load_rulebook
-    from ..table import build_table
+    from advisor.engine.rulebook import load_rulebook
+    from advisor.engine.table import build_table
+    from advisor.ruletools.golden import write_golden
 
     choose_language(ctx)
     book = load_rulebook()
@@ -128,8 +128,8 @@ def docs(
         "docs/rules.md"
     ),
 ) -> None:
-    from ..rulebook import load_rulebook
-    from ..rulesdoc import rules_reference
+    from advisor.engine.rulebook import load_rulebook
+    from advisor.ruletools.reference import rules_reference
 
     choose_language(ctx)
     # The file is for developers: English, like the rule files.

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from .i18n import _
+from advisor.cli.i18n import _
 
 if TYPE_CHECKING:
-    from ..decision import Decision
-    from ..facts import Facts
-    from ..rulebook import RuleBook
+    from advisor.engine.decision import Decision
+    from advisor.engine.rulebook import RuleBook
+    from advisor.facts.case import Facts
 
 
 def show_decision(
     decision: Decision, facts: Facts, *, lang: str, explain: bool, book: RuleBook
 ) -> None:
-    from ..guidance import render_decision
+    from advisor.guidance import render_decision
 
     width = 80
     sys.stdout.write(

@@ -12,11 +12,11 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from ..facts import FIELD_NAMES
-from ..translatable import N_
-from .common import ExitCode, choose_language, emit_json, fail, make_decider, say, settings
-from .helptext import TranslatedCommand, TranslatedGroup
-from .i18n import _, ngettext, translated
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
+from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.i18n import _, ngettext, translated
+from advisor.facts.case import FIELD_NAMES
+from advisor.translatable import N_
 
 triage_app = typer.Typer(
     cls=TranslatedGroup,
@@ -102,8 +102,8 @@ def case(
     ] = None,
     facts_flags: dict[str, str] | None = None,
 ) -> None:
-    from ..errors import FactError, RulesLoadError
-    from ..facts import parse_facts
+    from advisor.errors import FactError, RulesLoadError
+    from advisor.facts.case import parse_facts
 
     state = settings(ctx)
     language = choose_language(ctx, lang)
@@ -132,8 +132,8 @@ def case(
             facts = parse_facts(flags, human=True, default_today=date.today())
     except FactError as exc:
         if as_json:
-            from ..decision import error_decision
-            from ..rulebook import load_rulebook
+            from advisor.engine.decision import error_decision
+            from advisor.engine.rulebook import load_rulebook
 
             emit_json(error_decision(load_rulebook().version, exc.field, exc.message).to_json())
             raise typer.Exit(int(ExitCode.USAGE)) from None
@@ -142,14 +142,16 @@ def case(
             ExitCode.USAGE,
         )
     try:
-        decider = make_decider()
+        from advisor.engine import load_decider
+
+        decider = load_decider()
         decision = decider.decide(facts)
     except RulesLoadError as exc:
         fail(_("the rules cannot be loaded: %(problem)s", problem=exc), ExitCode.FAILED)
     if as_json:
         emit_json(decision.to_json())
         return
-    from .show import show_decision
+    from advisor.cli.show import show_decision
 
     show_decision(decision, facts, lang=language, explain=explain, book=decider.book)
 
@@ -186,8 +188,8 @@ def batch(
         ),
     ] = None,
 ) -> None:
-    from ..errors import RulesLoadError
-    from ..triage import csv_items, jsonl_items, run_batch
+    from advisor.errors import RulesLoadError
+    from advisor.triage.batch import csv_items, jsonl_items, run_batch
 
     choose_language(ctx)
     fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
@@ -195,7 +197,9 @@ def batch(
         fail(_("unknown format %(format)s: use jsonl or csv", format=repr(fmt)), ExitCode.USAGE)
     stream = _open_input(source)
     try:
-        decider = make_decider()
+        from advisor.engine import load_decider
+
+        decider = load_decider()
         decider.table  # noqa: B018 - build or load now, not in the middle of the stream
     except RulesLoadError as exc:
         fail(_("the rules cannot be loaded: %(problem)s", problem=exc), ExitCode.FAILED)

@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from jinja2 import Environment
 
+from advisor import paths
 from advisor.guidance.render import (
-    CONTENT_DIR,
     build_environment,
     convert,
     get_environment,
@@ -93,7 +93,7 @@ _DECISION_DEFAULTS: Final[Mapping[str, Any]] = {
 
 def missing_templates(content_dir: Path | None = None) -> list[str]:
     """Template paths (relative to content/templates) that should exist and do not."""
-    root = (content_dir or CONTENT_DIR) / "templates"
+    root = (content_dir or paths.content_dir()) / "templates"
     wanted = [
         "decision.md.j2",
         *(template_name("routes", r) for r in ROUTES),

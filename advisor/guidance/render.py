@@ -37,12 +37,11 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.text import Text
 
-from .. import translatable
-from ..facts import DATE_FIELDS, FIELD_NAMES, SAFETY_FIELDS
+from advisor import paths, translatable
+from advisor.facts.case import DATE_FIELDS, FIELD_NAMES, SAFETY_FIELDS
 
 __all__ = [
     "CONTACTS",
-    "CONTENT_DIR",
     "DOMAIN",
     "FACT_FIELDS",
     "LINKS",
@@ -56,7 +55,6 @@ __all__ = [
     "template_name",
 ]
 
-CONTENT_DIR: Final = Path(__file__).resolve().parents[2] / "content"
 DOMAIN: Final = "advisor"
 
 # Contact data lives here, not in the msgids, so that a translation can move
@@ -106,7 +104,7 @@ def load_translations(lang: str, content_dir: Path | None = None) -> GettextTran
     """
     if translatable.language_code(lang) == "en":
         return NullTranslations()
-    return translatable.load_catalog(lang, (content_dir or CONTENT_DIR) / "locale")
+    return translatable.load_catalog(lang, (content_dir or paths.content_dir()) / "locale")
 
 
 # A few languages times (normally) one content directory.
@@ -124,7 +122,7 @@ def build_environment(
     content_dir: Path | None = None,
 ) -> Environment:
     """A fresh, uncached environment; tests use it to install fake translations."""
-    root = content_dir or CONTENT_DIR
+    root = content_dir or paths.content_dir()
     # Autoescaping is for HTML; these templates emit Markdown. The HTML output
     # is made by markdown-it with raw HTML disabled, which escapes any markup
     # that reaches the Markdown.

@@ -53,7 +53,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) ->
 
 
 def card_seen(slot: str) -> bool:
-    from advisor import pcsc
+    from advisor.transport import pcsc
 
     return any(info.name == slot and info.has_card for info in pcsc.list_readers())
 

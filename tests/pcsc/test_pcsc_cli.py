@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from advisor import pcsc
+from advisor.transport import pcsc
 from advisor.emulator import VirtualCard, make_card
 from tests.pcsc.conftest import SLOT0, SLOT1, Slot
 

@@ -1,4 +1,4 @@
-"""advisor.pcsc against the real pcscd + vpcd, with cards from advisor.emulator.
+"""advisor.transport.pcsc against the real pcscd + vpcd, with cards from advisor.emulator.
 
 Run by ``bash .ci/pcsc-env .venv/bin/python -m pytest -m pcsc tests/pcsc``; skipped
 anywhere else (see conftest.py).
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from advisor import pcsc
+from advisor.transport import pcsc
 from advisor.emulator import make_card
 from advisor.transport import (
     CardInUse,
@@ -89,7 +89,7 @@ def test_t0_card_get_response_and_wrong_le_through_pcscd(slot0: Slot) -> None:
 
 def test_wrong_pin_round_trip_is_redacted(slot0: Slot, caplog: pytest.LogCaptureFixture) -> None:
     card = slot0.insert(make_card("idemia-ok", TODAY))
-    caplog.set_level(logging.DEBUG, logger="advisor.pcsc")
+    caplog.set_level(logging.DEBUG, logger="advisor.transport.pcsc")
     with pcsc.connect() as conn:
         assert conn.transmit(IDEMIA_MAIN) == OK
         assert conn.transmit(idemia_verify(CANARY)) == bytes.fromhex("63C2")
@@ -277,7 +277,7 @@ def test_close_leaves_the_card_powered(slot0: Slot) -> None:
 
 
 NO_SERVICE_PROBE = """
-from advisor import pcsc
+from advisor.transport import pcsc
 from advisor.transport import NoService
 for call in (pcsc.list_readers, lambda: pcsc.connect(wait=2)):
     try:

@@ -14,7 +14,7 @@ Guarantees (docs/transport.md):
 * a card is always left as it is on disconnect (SCARD_LEAVE_CARD): never powered off or
   reset, because DigiDoc4, Web eID or a browser may be using it too;
 * 61xx and 6Cxx are followed, so the card layer sees one complete answer per command;
-* APDUs are traced at DEBUG on the ``advisor.pcsc`` logger with the data of VERIFY,
+* APDUs are traced at DEBUG on the ``advisor.transport.pcsc`` logger with the data of VERIFY,
   CHANGE REFERENCE DATA and RESET RETRY COUNTER (and their kin) redacted; exception
   messages never carry APDU data.
 """
@@ -55,7 +55,7 @@ __all__ = [
     "parse_features",
 ]
 
-log = logging.getLogger("advisor.pcsc")
+log = logging.getLogger("advisor.transport.pcsc")
 
 # --- PC/SC constants ----------------------------------------------------------------
 # The same values in pcsc-lite and WinSCard (tests compare them with pyscard's).

@@ -13,11 +13,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from .dates import parse_human_date, parse_iso_date
-from .eras import Era, generation_for_issue_date, load_eras
-from .errors import FactError
-from .model import DocumentType, Generation, Location
-from .translatable import N_
+from advisor.errors import FactError
+from advisor.facts.dates import parse_human_date, parse_iso_date
+from advisor.facts.eras import Era, generation_for_issue_date, load_eras
+from advisor.model import DocumentType, Generation, Location
+from advisor.translatable import N_
 
 # The engine sees this when neither the chip nor the issue date tells the generation:
 # the contract routes a lost card with an unknown chip without asking (§3).

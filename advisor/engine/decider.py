@@ -18,13 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from .decision import Decision, Outcome, compose, most_urgent
-from .errors import EngineError, RulesLoadError
-from .facts import UNKNOWN_GENERATION, Facts, possible_generations, situation
-from .model import Route, Status, Urgency
-from .rulebook import Rule, RuleBook
-from .schema import SITUATION_FIELDS
-from .table import INADMISSIBLE, DecisionTable, RulesetTable
+from advisor.engine.decision import Decision, Outcome, compose, most_urgent
+from advisor.engine.rulebook import Rule, RuleBook
+from advisor.engine.schema import SITUATION_FIELDS
+from advisor.engine.table import INADMISSIBLE, DecisionTable, RulesetTable
+from advisor.errors import EngineError, RulesLoadError
+from advisor.facts.case import UNKNOWN_GENERATION, Facts, possible_generations, situation
+from advisor.model import Route, Status, Urgency
 
 # Bounds on the memos (entries): a few tens of MB at most, whatever the batch.
 _MEMO_LIMIT = 10_000
@@ -431,9 +431,7 @@ class Decider:
         bucket = key[where[0]]
         return bucket is None or bucket == where[1]
 
-    def _offsets(
-        self, t: RulesetTable, key: Sequence[int | None]
-    ) -> tuple[int, int, list[int]]:
+    def _offsets(self, t: RulesetTable, key: Sequence[int | None]) -> tuple[int, int, list[int]]:
         """The flat indices of every completion of the key's unknown axes, as a base and
         the offsets to add to it, with the pattern of unknown axes (a bit each) that the
         offsets depend on."""

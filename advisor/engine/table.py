@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import cache_dir
-from .rulebook import RuleBook
-from .space import Space, space_of
+from advisor.engine.rulebook import RuleBook
+from advisor.engine.space import Space, space_of
+from advisor.paths import cache_dir
 
 INADMISSIBLE = -1
 _CHUNK = 2048

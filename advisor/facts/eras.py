@@ -8,9 +8,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RulesLoadError
-from .model import Generation
-from .paths import rules_dir
+from advisor.errors import RulesLoadError
+from advisor.model import Generation
+from advisor.paths import rules_dir
 
 ERAS_FILE = "generations.json"
 

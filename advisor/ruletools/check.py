@@ -8,13 +8,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .decide import route_ruleset_name
-from .decision import compose
-from .facts import UNKNOWN_GENERATION
-from .model import Advisory, Route
-from .rulebook import RuleBook
-from .schema import SITUATION_FIELDS
-from .table import INADMISSIBLE, DecisionTable, build_table
+from advisor.engine.decider import route_ruleset_name
+from advisor.engine.decision import compose
+from advisor.engine.rulebook import RuleBook
+from advisor.engine.schema import SITUATION_FIELDS
+from advisor.engine.table import INADMISSIBLE, DecisionTable, build_table
+from advisor.facts.case import UNKNOWN_GENERATION
+from advisor.model import Advisory, Route
 
 
 @dataclass

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
-from .batchmemo import BatchMemo
-from .decide import Decider
-from .decision import Decision, error_decision
-from .errors import FactError
-from .facts import Facts, parse_facts
-from .model import Status
+from advisor.engine.decider import Decider
+from advisor.engine.decision import Decision, error_decision
+from advisor.errors import FactError
+from advisor.facts.case import Facts, parse_facts
+from advisor.model import Status
+from advisor.triage.fastpath import BatchMemo
 
 CHUNK = 2000
 _DECODER = json.JSONDecoder()

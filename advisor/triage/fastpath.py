@@ -30,10 +30,11 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, Final
 
-from .dates import parse_iso_date
-from .decide import Decider, Part
-from .errors import FactError
-from .facts import (
+from advisor.engine.decider import Decider, Part
+from advisor.engine.space import Axis
+from advisor.engine.table import DecisionTable
+from advisor.errors import FactError
+from advisor.facts.case import (
     BOOL_FIELDS,
     DATE_FIELDS,
     ENUM_FIELDS,
@@ -45,9 +46,8 @@ from .facts import (
     derived_generation,
     possible_generations,
 )
-from .model import Generation, Status
-from .space import Axis
-from .table import DecisionTable
+from advisor.facts.dates import parse_iso_date
+from advisor.model import Generation, Status
 
 # The memos' bounds, for memory that stays under 50 MB whatever the batch (measured by
 # benchmarks/batch_triage.py, also on its worst case, --random): past a bound a memo

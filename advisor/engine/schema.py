@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from .facts import BOOL_FIELDS, MAX_TRIES, TRIES_FIELDS, UNKNOWN_GENERATION
-from .model import Generation
+from advisor.facts.case import BOOL_FIELDS, MAX_TRIES, TRIES_FIELDS, UNKNOWN_GENERATION
+from advisor.model import Generation
 
 # Every case carries kind="case"; catch-all rules match on it. (A catch-all on
 # `sid` would also match durable's own state document and loop forever.)

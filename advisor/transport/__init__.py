@@ -1,6 +1,6 @@
 """What the card layer needs from a reader connection, and the errors a transport raises.
 
-`advisor.pcsc` implements it over PC/SC (pyscard); `advisor.emulator` serves it in
+`advisor.transport.pcsc` implements it over PC/SC (pyscard); `advisor.emulator` serves it in
 process for `--virtual`; tests use fakes. Nothing here knows about Estonian cards.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
-from .errors import AdvisorError
+from advisor.errors import AdvisorError
 
 
 @runtime_checkable

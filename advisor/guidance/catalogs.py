@@ -1,6 +1,6 @@
 """Gettext catalogs of the "advisor" domain: extract, update, compile, check.
 
-    python -m advisor.catalogs extract update compile check
+    python -m advisor.guidance.catalogs extract update compile check
 
 - ``extract`` reads ``content/babel.cfg`` and writes ``content/locale/advisor.pot``
   with the ``TRANSLATORS:`` comments of the templates.
@@ -50,6 +50,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from advisor.paths import PROJECT_ROOT
+
 __all__ = [
     "COMMENT_TAGS",
     "DOMAIN",
@@ -67,7 +69,7 @@ __all__ = [
     "write_template",
 ]
 
-ROOT: Final = Path(__file__).resolve().parents[1]
+ROOT: Final = PROJECT_ROOT
 DOMAIN: Final = "advisor"
 # English is the source language and has no catalog.
 LANGUAGES: Final = ("et", "ru")
@@ -82,7 +84,7 @@ WIDTH: Final = 0
 
 _TEMPLATE_HEADER: Final = (
     "# Messages of advisor: guidance templates (content/templates) and CLI.\n"
-    "# Made by `python -m advisor.catalogs extract`; do not edit by hand.\n"
+    "# Made by `python -m advisor.guidance.catalogs extract`; do not edit by hand.\n"
     "# Workflow and rules for translators: docs/translating.md.\n"
     "#"
 )
@@ -555,7 +557,7 @@ COMMANDS: Final = ("extract", "update", "compile", "check")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m advisor.catalogs",
+        prog="python -m advisor.guidance.catalogs",
         description="Extract, update, compile and check the gettext catalogs "
         "(docs/translating.md).",
     )

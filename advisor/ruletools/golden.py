@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .rulebook import RuleBook
-from .table import INADMISSIBLE, DecisionTable
+from advisor.engine.rulebook import RuleBook
+from advisor.engine.table import INADMISSIBLE, DecisionTable
 
 
 def golden_lines(table: DecisionTable, ruleset: str, book: RuleBook) -> list[str]:

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import URGENCY_ORDER, Advisory, Route, Status, Urgency
-from .rulebook import Rule, RuleBook
+from advisor.engine.rulebook import Rule, RuleBook
+from advisor.model import URGENCY_ORDER, Advisory, Route, Status, Urgency
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-from .eras import ERAS_FILE, load_eras
-from .errors import EngineError, RuleActionError, RulesLoadError
-from .model import Advisory, Route, Urgency
-from .paths import rules_dir
-from .schema import MARKER_FIELD, MARKER_VALUE, SITUATION_FIELDS, FieldDomain
+from advisor.engine.schema import MARKER_FIELD, MARKER_VALUE, SITUATION_FIELDS, FieldDomain
+from advisor.errors import EngineError, RuleActionError, RulesLoadError
+from advisor.facts.eras import ERAS_FILE, load_eras
+from advisor.model import Advisory, Route, Urgency
+from advisor.paths import rules_dir
 
 SOURCES_FILE: Final = "sources.json"
 NON_RULE_FILES: Final = frozenset({ERAS_FILE, SOURCES_FILE})

@@ -9,8 +9,8 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 
-from .errors import FactError
-from .translatable import N_
+from advisor.errors import FactError
+from advisor.translatable import N_
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 # 17.11.2025, 17/11/2025, 17-11-2025: Estonian order, day first.

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .rulebook import RuleSet
-from .schema import IMPLICATIONS, SITUATION_FIELDS, FieldDomain
+from advisor.engine.rulebook import RuleSet
+from advisor.engine.schema import IMPLICATIONS, SITUATION_FIELDS, FieldDomain
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .eras import load_eras
-from .rulebook import Rule, RuleBook
-from .space import space_of
+from advisor.engine.rulebook import Rule, RuleBook
+from advisor.engine.space import space_of
+from advisor.facts.eras import load_eras
 
 _OPS = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">=", "$neq": "≠"}
 
