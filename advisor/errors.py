@@ -1,8 +1,19 @@
-"""Typed exceptions of the library layers; only the CLI turns them into messages and exit codes."""
+"""The root of every error the package raises on purpose, and the library's own errors.
+
+Library layers raise these; only the CLI turns them into messages and exit codes. The card
+layer's errors (advisor/card/errors.py) and the transport's (advisor/transport/) derive
+from `AdvisorError` too, so `except AdvisorError` catches anything the package means to
+raise; a `TypeError` or `ValueError` from a wrong argument type is a bug in the caller.
+
+An error whose message a person may read on the command line carries it as a gettext
+msgid with its values (`template`, `values`; advisor/translatable.py), so that the CLI
+shows it in the holder's language while JSON and logs keep the English `str()`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, Self
 
 from advisor.translatable import fill
 
@@ -10,30 +21,31 @@ from advisor.translatable import fill
 class AdvisorError(Exception):
     """Base of every error this package raises on purpose."""
 
+    template: str | None = None
+    values: Mapping[str, object] = {}
+
+    @classmethod
+    def translatable(cls, template: str, *args: Any, **values: object) -> Self:
+        """An error whose message is the msgid `template` (marked with `N_`) filled with
+        `values`; `args` go to the constructor before the message."""
+        error = cls(*args, fill(template, values))
+        error.template = template
+        error.values = values
+        return error
+
 
 class FactError(AdvisorError, ValueError):
     """One fact of a case is invalid. Names the field so a batch can say which cell was wrong."""
 
-    def __init__(
-        self,
-        field: str,
-        message: str,
-        *,
-        template: str | None = None,
-        values: Mapping[str, object] | None = None,
-    ) -> None:
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-        # `message` as a msgid and its values, for the CLI to translate (see `about`).
-        self.template = template
-        self.values: Mapping[str, object] = values or {}
 
     @classmethod
     def about(cls, field: str, template: str, **values: object) -> FactError:
-        """An error whose message is a msgid marked with `N_` (advisor/translatable.py),
-        in English `fill(template, values)`."""
-        return cls(field, fill(template, values), template=template, values=values)
+        """An error about `field` whose message is a msgid marked with `N_`."""
+        return cls.translatable(template, field, **values)
 
 
 class RulesLoadError(AdvisorError):

@@ -1,6 +1,9 @@
-"""Enumerations and identifiers fixed by the contract (shared/design/contract.md).
+"""Enumerations and identifiers shared by every layer.
 
-Other tools depend on these strings: add members freely, rename none.
+The contract's ids (docs/facts.md, docs/decisions.md): other tools depend on these
+strings, so add members freely and rename none. The codes and the operations on them are
+here too, below the card layer, so that the facts, the guidance and the web can name a
+code or an operation without importing the card stack.
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ class Generation(StrEnum):
     IDEMIA = "idemia"
     THALES = "thales"
     LEGACY = "legacy"
+
+    @property
+    def label(self) -> str:
+        """The chip as holders and the official pages name it."""
+        return {"idemia": "IDEMIA", "thales": "Thales", "legacy": "pre-2018"}[self.value]
 
 
 class DocumentType(StrEnum):
@@ -72,3 +80,24 @@ class Status(StrEnum):
     DECIDED = "decided"
     INCOMPLETE = "incomplete"
     ERROR = "error"
+
+
+class CodeKind(StrEnum):
+    """Which secret: the strings match the CLI's `pin1`, `pin2`, `puk` arguments."""
+
+    PIN1 = "pin1"
+    PIN2 = "pin2"
+    PUK = "puk"
+
+    @property
+    def label(self) -> str:
+        """The name a holder knows the code by: PIN1, PIN2, PUK (the same in et and ru)."""
+        return self.name
+
+
+class CodeOperation(StrEnum):
+    """What a card operation does to a code."""
+
+    CHANGE = "change"
+    UNBLOCK = "unblock"
+    ACTIVATE_PIN2 = "activate_pin2"

@@ -163,8 +163,8 @@ def run_cli(*args: str) -> None:
 
 
 def pcsc_table(runs: int) -> None:
-    from advisor.transport import pcsc
     from advisor.emulator.vpcd import VpcdBridge
+    from advisor.transport import pcsc
 
     port = int(os.environ.get("ADVISOR_VPCD_PORT", "35963"))
     print()

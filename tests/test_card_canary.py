@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from advisor.card.errors import CardError
 from advisor.card.policy import ViolationReason, check_new_code
-from advisor.card.profiles import CodeKind
 from advisor.card.session import CardSession
 from advisor.emulator import IdemiaCard, ThalesCard, VirtualCard, make_card
 from advisor.emulator.identity import Codes, Document, Holder
+from advisor.model import CodeKind
 from tests.test_card_session import PIN1, PIN2, PUK, TODAY, FakeConnection
 
 # Code references per chip (card-protocol.md §3.2, §4.2) and pad bytes (§2).
@@ -267,13 +267,13 @@ def test_canaries_never_leak(
     expected = {
         "CardStatus",
         "OperationResult",
-        "WrongCodeError",
+        "WrongCode",
         "PolicyViolation",
         "UnsupportedOperation",
         "dict",
     }
     expected |= (
-        {"LastAttemptNotConfirmed", "CodeBlockedError"}
+        {"LastAttemptNotConfirmed", "CodeBlocked"}
         if generation == "idemia"
         else {"AlreadyActivated", "ValueError"}
     )

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.card.errors import PinPadError, UnsupportedOperation
+from advisor.card.errors import (
+    CodeBlocked,
+    LastAttemptNotConfirmed,
+    PinPadError,
+    UnsupportedOperation,
+    WrongCode,
+)
 from advisor.card.pinpad import (
     FEATURE_IFD_PIN_PROPERTIES,
     FEATURE_MODIFY_PIN_DIRECT,
@@ -22,14 +28,10 @@ from advisor.card.pinpad import (
     is_false_pinpad,
     unblock_plan,
 )
-from advisor.card.profiles import IDEMIA_COSMO_8, THALES, CodeKind, Step
-from advisor.card.session import (
-    CardSession,
-    CodeBlockedError,
-    LastAttemptNotConfirmed,
-    WrongCodeError,
-)
+from advisor.card.profiles import IDEMIA_COSMO_8, THALES, Step
+from advisor.card.session import CardSession
 from advisor.emulator import VirtualCard, make_card
+from advisor.model import CodeKind
 from advisor.transport import TransportError
 from tests.test_card_session import PIN1, PIN2, PUK, TODAY, FakeConnection
 
@@ -343,7 +345,7 @@ def test_activate_pin2_on_the_pinpad(
 
 def test_wrong_code_typed_on_the_pinpad() -> None:
     card, _, session = pinpad_session("thales-ok", ["9999", "2580", "2580"])
-    with pytest.raises(WrongCodeError) as caught:
+    with pytest.raises(WrongCode) as caught:
         session.change_code("pin1")
     assert caught.value.kind is CodeKind.PIN1
     assert caught.value.attempts_left == 2
@@ -388,14 +390,14 @@ def test_last_attempt_and_blocked_on_the_pinpad_send_nothing() -> None:
     assert card.pin("pin1").value == "2580"
 
     card, reader, session = pinpad_session("thales-puk-blocked")
-    with pytest.raises(CodeBlockedError):
+    with pytest.raises(CodeBlocked):
         session.unblock("pin1")
     assert reader.control_calls == []
 
 
 def test_thales_puk_change_refused_on_the_pinpad() -> None:
     card, reader, session = pinpad_session("thales-ok")
-    with pytest.raises(UnsupportedOperation, match="PUK cannot be changed"):
+    with pytest.raises(UnsupportedOperation, match="PUK of a Thales card cannot be changed"):
         session.change_code("puk")
     assert len(card.trace) == 0
     assert reader.control_calls == []

@@ -16,28 +16,23 @@ import pytest
 
 from advisor.card.apdu import Response
 from advisor.card.errors import (
+    AlreadyActivated,
+    CardNotActivated,
     CodeBlocked,
     CodeRejected,
+    LastAttemptNotConfirmed,
     NotEstonianCard,
+    PolicyViolation,
     StatusError,
     UnsupportedOperation,
     WrongCode,
 )
 from advisor.card.policy import ViolationReason
-from advisor.card.profiles import IDEMIA_COSMO_8, LEGACY_CARDS, CodeKind
-from advisor.card.session import (
-    AlreadyActivated,
-    CardNotActivated,
-    CardSession,
-    CodeBlockedError,
-    LastAttemptNotConfirmed,
-    PolicyViolation,
-    WrongCodeError,
-)
-from advisor.card.status import Operation
+from advisor.card.profiles import IDEMIA_COSMO_8, LEGACY_CARDS
+from advisor.card.session import CardSession
 from advisor.emulator import VirtualCard, list_presets, make_card
 from advisor.facts.case import parse_facts
-from advisor.model import DocumentType, Generation
+from advisor.model import CodeKind, CodeOperation, DocumentType, Generation
 
 TODAY = date(2026, 3, 1)
 PIN1, PIN2, PUK = "0090", "01497", "17258403"
@@ -416,7 +411,7 @@ def test_change_code(preset: str, kind: CodeKind, old: str, new: str) -> None:
 
     result = session.change_code(kind, old, new)
 
-    assert result.operation is Operation.CHANGE
+    assert result.operation is CodeOperation.CHANGE
     assert result.kind is kind
     state = result.counter(kind)
     assert state is not None
@@ -447,7 +442,7 @@ def test_change_apdu_counts() -> None:
 
 def test_thales_puk_change_is_refused_before_any_apdu() -> None:
     card, connection, session = open_card("thales-ok")
-    with pytest.raises(UnsupportedOperation, match="PUK cannot be changed"):
+    with pytest.raises(UnsupportedOperation, match="PUK of a Thales card cannot be changed"):
         session.change_code(CodeKind.PUK, PUK, "14703692")
     assert len(card.trace) == 0
     assert session.apdu_count == 0
@@ -482,7 +477,7 @@ def test_unblock(preset: str, kind: CodeKind, new: str) -> None:
 
     result = session.unblock(kind, PUK, new)
 
-    assert result.operation is Operation.UNBLOCK
+    assert result.operation is CodeOperation.UNBLOCK
     assert {state.kind: state.tries_left for state in result.counters} == {kind: 3, CodeKind.PUK: 3}
     assert card.pin(kind.value).value == new
     assert connection.transactions == 1
@@ -513,7 +508,7 @@ def test_unblock_of_the_puk_is_refused() -> None:
 @pytest.mark.parametrize("preset", ["idemia-puk-blocked", "thales-puk-blocked"])
 def test_unblock_with_a_blocked_puk_sends_no_code(preset: str) -> None:
     card, _, session = open_card(preset)
-    with pytest.raises(CodeBlockedError) as caught:
+    with pytest.raises(CodeBlocked) as caught:
         session.unblock("pin1", PUK, "2580")
     assert caught.value.kind is CodeKind.PUK
     assert caught.value.already
@@ -524,7 +519,7 @@ def test_unblock_with_a_blocked_puk_sends_no_code(preset: str) -> None:
 @pytest.mark.parametrize("preset", ["idemia-pin1-blocked", "thales-pin1-blocked"])
 def test_wrong_puk(preset: str) -> None:
     card, _, session = open_card(preset)
-    with pytest.raises(WrongCodeError) as caught:
+    with pytest.raises(WrongCode) as caught:
         session.unblock("pin1", "87654321", "2580")
     error = caught.value
     assert isinstance(error, WrongCode)
@@ -547,13 +542,13 @@ def test_wrong_code_until_blocked(preset: str, kind: CodeKind, new: str) -> None
     card, _, session = open_card(preset)
     wrong = "9999" if kind is CodeKind.PIN1 else "99999"
 
-    with pytest.raises(WrongCodeError) as first:
+    with pytest.raises(WrongCode) as first:
         session.change_code(kind, wrong, new)
     assert first.value.kind is kind
     assert first.value.attempts_left == 2
     assert first.value.counters[0].tries_left == 2
 
-    with pytest.raises(WrongCodeError) as second:
+    with pytest.raises(WrongCode) as second:
         session.change_code(kind, wrong, new)
     assert second.value.attempts_left == 1
 
@@ -563,7 +558,7 @@ def test_wrong_code_until_blocked(preset: str, kind: CodeKind, new: str) -> None
     assert last.value.kind is kind
     assert code_commands(card) == sent
 
-    with pytest.raises(CodeBlockedError) as blocked:
+    with pytest.raises(CodeBlocked) as blocked:
         session.change_code(kind, wrong, new, allow_last_attempt=True)
     assert blocked.value.kind is kind
     assert not blocked.value.already
@@ -571,7 +566,7 @@ def test_wrong_code_until_blocked(preset: str, kind: CodeKind, new: str) -> None
     assert card.pin(kind.value).tries_left == 0
 
     sent = code_commands(card)
-    with pytest.raises(CodeBlockedError) as again:
+    with pytest.raises(CodeBlocked) as again:
         session.change_code(kind, wrong, new, allow_last_attempt=True)
     assert again.value.already
     assert code_commands(card) == sent
@@ -600,7 +595,7 @@ def test_last_attempt_of_the_puk_needs_confirmation() -> None:
 @pytest.mark.parametrize("preset", ["idemia-pin1-blocked", "thales-pin1-blocked"])
 def test_change_of_a_blocked_code_sends_nothing(preset: str) -> None:
     card, _, session = open_card(preset)
-    with pytest.raises(CodeBlockedError) as caught:
+    with pytest.raises(CodeBlocked) as caught:
         session.change_code("pin1", PIN1, "2580", allow_last_attempt=True)
     assert caught.value.already
     assert caught.value.kind is CodeKind.PIN1
@@ -693,7 +688,7 @@ def test_malformed_current_code_is_never_sent(preset: str, operation: str, bad: 
 def test_activate_pin2_with_the_current_pin2() -> None:
     card, connection, session = open_card("thales-new")
     result = session.activate_pin2(PIN2, new_pin2="25801")
-    assert result.operation is Operation.ACTIVATE_PIN2
+    assert result.operation is CodeOperation.ACTIVATE_PIN2
     pin2 = result.counter(CodeKind.PIN2)
     assert pin2 is not None
     assert pin2.changed is True
@@ -706,7 +701,7 @@ def test_activate_pin2_with_the_current_pin2() -> None:
 
 def test_activate_pin2_with_the_puk_when_pin2_is_blocked() -> None:
     card, _, session = open_card("thales-new-pin2-blocked")
-    with pytest.raises(CodeBlockedError) as caught:
+    with pytest.raises(CodeBlocked) as caught:
         session.activate_pin2(PIN2, new_pin2="25801")
     assert caught.value.kind is CodeKind.PIN2
     assert caught.value.already

@@ -24,12 +24,12 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from advisor.guidance import catalogs
 from advisor.guidance import (
     ADVISORIES,
     QUESTIONS,
     ROUTES,
     build_environment,
+    catalogs,
     render_advisory,
     render_decision,
     render_question,
@@ -226,9 +226,17 @@ def test_no_fuzzy_or_untranslated_entry(catalog: Catalog, template: Catalog) -> 
     assert wanted == have
 
 
+# Names that every language writes the same way.
+PROPER_NAMES = {"digi-ID"}
+
+
 def test_translations_are_not_english(catalog: Catalog) -> None:
     """A msgstr equal to its msgid is an untranslated message in disguise."""
-    same = [m.id for m in messages(catalog) if isinstance(m.id, str) and m.string == m.id]
+    same = [
+        m.id
+        for m in messages(catalog)
+        if isinstance(m.id, str) and m.string == m.id and m.id not in PROPER_NAMES
+    ]
     assert same == []
 
 

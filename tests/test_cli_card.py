@@ -100,11 +100,54 @@ def test_weak_new_code_is_refused_before_anything_is_sent() -> None:
 
 
 def test_mismatched_new_codes_send_nothing() -> None:
+    mismatches = [CANARY, "58214"] * 3
     code, _, err = run(
-        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"], [PIN1, CANARY, "58214"]
+        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"], [PIN1, *mismatches]
     )
     assert code == 2
     assert "differ" in err
+    assert "changed" not in err
+
+
+def test_one_mistyped_confirmation_is_asked_again() -> None:
+    code, _, err = run(
+        ["card", "change-pin", "pin1", "--virtual", "idemia-ok"],
+        [PIN1, CANARY, "58214", CANARY, CANARY],
+    )
+    assert code == 0, err
+    assert "The two entries differ" in err
+    assert "PIN1 changed" in err
+    assert CANARY not in err
+
+
+def test_a_malformed_current_code_is_refused_before_the_new_one_is_asked() -> None:
+    code, _, err = run(["card", "change-pin", "pin1", "--virtual", "idemia-ok"], ["abc", CANARY])
+    assert code == 2
+    assert "cannot be your PIN1" in err
+    assert "New PIN1" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["card", "activate-pin2", "--virtual", "thales-courier"], "not activated yet"),
+        (["card", "activate-pin2", "--virtual", "thales-ok"], "advisor card change-pin pin2"),
+        (["card", "unblock", "pin1", "--virtual", "idemia-puk-blocked"], "PUK is blocked"),
+    ],
+)
+def test_refusals_come_before_any_code_is_asked(args: list[str], expected: str) -> None:
+    code, _, err = run(args, [PUK, CANARY, CANARY])
+    assert code != 0
+    assert expected in err
+    assert "Current" not in err
+    assert "PUK:" not in err
+    assert "New PIN" not in err
+
+
+def test_virtual_and_reader_together_are_a_usage_error() -> None:
+    code, _, err = run(["card", "status", "--virtual", "idemia-ok", "--reader", "x"])
+    assert code == 2
+    assert "--reader or --virtual" in err
 
 
 def test_change_pin_succeeds_and_reports_counters() -> None:
@@ -142,7 +185,7 @@ def test_activate_pin2(preset: str, answers: list[str]) -> None:
 def test_activate_pin2_on_idemia_is_refused() -> None:
     code, _, err = run(["card", "activate-pin2", "--virtual", "idemia-ok"])
     assert code == 1
-    assert "Thales" in err
+    assert "IDEMIA cards need no PIN2 activation" in err
 
 
 def test_thales_puk_cannot_be_changed() -> None:

@@ -19,12 +19,9 @@ from typing import Any
 
 import pytest
 
-from advisor.transport import pcsc
-from advisor.card import apdu as card_apdu
 from advisor.emulator import make_card
 from advisor.emulator.connection import DEFAULT_READER, VirtualConnection
 from advisor.transport import (
-    SENSITIVE_INS,
     CardInUse,
     CardRemoved,
     CardWaitTimeout,
@@ -36,6 +33,7 @@ from advisor.transport import (
     TransportError,
     TransportTimeout,
     exchange,
+    pcsc,
     redact_command,
     redact_response,
     with_le,
@@ -673,11 +671,6 @@ def test_redaction_helpers() -> None:
     assert redact_response(VERIFY_CANARY, bytes.fromhex("63C1")) == "63 C1"
     assert redact_response(VERIFY_CANARY, b"4712\x90\x00") == "<4 bytes redacted> 90 00"
     assert redact_response(bytes.fromhex("00B0000002"), b"\x01\x02\x90\x00") == "01 02 90 00"
-
-
-def test_the_transport_redacts_what_the_card_layer_redacts() -> None:
-    assert SENSITIVE_INS == card_apdu.SENSITIVE_INS
-    assert {0x20, 0x24, 0x2C} <= SENSITIVE_INS
 
 
 # --- the 61xx / 6Cxx helper ---------------------------------------------------------------

@@ -5,7 +5,7 @@ Pure code: no pyscard import, no I/O, no prompting. The transport
 decides which commands to send.
 """
 
-from advisor.card.apdu import SW, Command, Response, check_code_status, retries_from_sw
+from advisor.card.apdu import Command, Response, check_code_status, retries_from_sw
 from advisor.card.errors import (
     CardError,
     CodeBlocked,
@@ -22,13 +22,13 @@ from advisor.card.profiles import (
     IDEMIA_COSMO_X,
     PROFILES,
     THALES,
-    CodeKind,
-    Generation,
     LegacyCard,
     Profile,
     identify,
 )
 from advisor.card.tlv import Tlv, TlvError
+from advisor.iso7816 import SW
+from advisor.model import CodeKind, Generation
 
 __all__ = [
     "IDEMIA_COSMO_8",

@@ -8,7 +8,6 @@ without leaking a PIN.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from advisor.card.errors import (
@@ -18,11 +17,10 @@ from advisor.card.errors import (
     StatusError,
     WrongCode,
 )
+from advisor.iso7816 import SENSITIVE_INS, SW, Ins
 
 __all__ = [
     "MAX_SHORT_LE",
-    "SENSITIVE_INS",
-    "SW",
     "Command",
     "Response",
     "check_code_status",
@@ -38,23 +36,6 @@ __all__ = [
 MAX_SHORT_LE = 256
 _MAX_EXTENDED_LE = 65536
 _MAX_EXTENDED_LC = 65535
-
-# Instructions whose data field carries reference data (PIN/PUK): the ISO
-# 7816-4 verification family. The brief requires 20/24/2C; the odd-INS and
-# enable/disable variants are added because they carry the same kind of data
-# and hiding too much in a log costs nothing.
-SENSITIVE_INS: frozenset[int] = frozenset(
-    {
-        0x20,  # VERIFY
-        0x21,  # VERIFY (odd INS, BER-TLV data)
-        0x24,  # CHANGE REFERENCE DATA
-        0x25,  # CHANGE REFERENCE DATA (odd INS)
-        0x26,  # DISABLE VERIFICATION REQUIREMENT
-        0x28,  # ENABLE VERIFICATION REQUIREMENT
-        0x2C,  # RESET RETRY COUNTER
-        0x2D,  # RESET RETRY COUNTER (odd INS)
-    }
-)
 
 
 def is_sensitive(ins: int) -> bool:
@@ -182,38 +163,6 @@ class Response:
         return self.sw == SW.OK
 
 
-class SW(enum.IntEnum):
-    """Status words the EstEID reference stacks handle (card-protocol.md §7)."""
-
-    OK = 0x9000
-    # 61xx: xx more bytes are waiting; fetch them with GET RESPONSE (LEID, DD4).
-    MORE_DATA = 0x6100
-    # 6Cxx: wrong Le; repeat the same command with Le = xx (LEID, DD4). Both
-    # matter mostly on T=0 and belong in the transport loop.
-    WRONG_LE = 0x6C00
-    # 63Cx: verification failed, x tries left; 63C0 = now blocked (LEID, DD4, NFCI).
-    VERIFY_FAILED = 0x63C0
-    WRONG_LENGTH = 0x6700  # LEID: invalid PIN length
-    SECURITY_STATUS_NOT_SATISFIED = 0x6982  # ISO; e.g. signing without a verified PIN
-    AUTH_METHOD_BLOCKED = 0x6983  # code already blocked (LEID, DD4, NFCA, NFCI)
-    # Reference data not usable: DD4/LEID treat it as blocked; NFCA only for
-    # Thales, so probably what Thales answers for a blocked code (inference, §7).
-    REFERENCE_DATA_NOT_USABLE = 0x6984
-    # In CHANGE REFERENCE DATA: old and new code are the same (DD4, LEID comment).
-    CONDITIONS_NOT_SATISFIED = 0x6985
-    # DD4: old == new on change; NFCI: new PIN invalid; LEID: invalid length on VERIFY.
-    INCORRECT_DATA = 0x6A80
-    APPLET_LOCKED = 0x6A81  # on SELECT AID, DD4 Diagnostics label "Locked"
-    FILE_NOT_FOUND = 0x6A82  # file or application not found (DD4 Diagnostics)
-    INCORRECT_P1P2 = 0x6A86  # SIIMP
-    END_OF_FILE = 0x6B00  # offset beyond end of EF; NFCA reads until it
-    PINPAD_TIMEOUT = 0x6400
-    PINPAD_CANCELLED = 0x6401
-    PINPAD_MISMATCH = 0x6402
-    PINPAD_BAD_LENGTH = 0x6403
-    PINPAD_DISABLED = 0x6404
-
-
 def retries_from_sw(sw: int) -> int | None:
     """Tries left implied by a status word, or ``None`` if it says nothing.
 
@@ -243,7 +192,7 @@ def corrected_le(sw: int) -> int | None:
 
 def get_response(le: int) -> Command:
     """GET RESPONSE ``00 C0 00 00 xx`` as sent by LEID and DD4 after 61xx."""
-    return Command(0x00, 0xC0, 0x00, 0x00, le=le)
+    return Command(0x00, Ins.GET_RESPONSE, 0x00, 0x00, le=le)
 
 
 def check_status(response: Response, context: str = "") -> Response:

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from advisor.card.apdu import Command
 from advisor.card.errors import UnsupportedOperation
 from advisor.card.profiles import (
-    CodeKind,
     Profile,
     Step,
     StepPurpose,
     UnblockStyle,
     select_for_code,
 )
+from advisor.iso7816 import RESET_WITH_NEW_ONLY, RESET_WITH_PUK_AND_NEW, Ins
+from advisor.model import CodeKind
 from advisor.transport import Connection, TransportError
 
 __all__ = [
@@ -91,13 +92,6 @@ _REQUEST_CURRENT = 0x02
 _NO_MESSAGE = 0x00
 _DEFAULT_MESSAGE = 0xFF
 _THREE_MESSAGES = 0x03
-
-_INS_VERIFY = 0x20
-_INS_CHANGE = 0x24
-_INS_RESET = 0x2C
-# RESET RETRY COUNTER P1 (§3.3, §4.3): 00 = PUK and new PIN, 02 = new PIN only.
-_RRC_PUK_AND_NEW = 0x00
-_RRC_NEW_ONLY = 0x02
 
 
 @dataclass(frozen=True)
@@ -250,7 +244,7 @@ def _verify_step(
     profile: Profile, kind: CodeKind, pad: PinPad, language: str, timeout: int
 ) -> PinPadStep:
     spec = profile.code(kind)
-    apdu = Command(0x00, _INS_VERIFY, 0x00, spec.reference, _pad(profile, 1))
+    apdu = Command(0x00, Ins.VERIFY, 0x00, spec.reference, _pad(profile, 1))
     structure = verify_structure(
         profile,
         apdu,
@@ -305,7 +299,7 @@ def change_plan(
     if kind is CodeKind.PUK and not profile.puk_changeable:
         raise UnsupportedOperation(f"the PUK cannot be changed on {profile.name} cards")
     spec = profile.code(kind)
-    apdu = Command(0x00, _INS_CHANGE, 0x00, spec.reference, _pad(profile, 2))
+    apdu = Command(0x00, Ins.CHANGE_REFERENCE_DATA, 0x00, spec.reference, _pad(profile, 2))
     return (
         Step(select_for_code(profile, kind), StepPurpose.SELECT),
         _modify_step(
@@ -348,7 +342,9 @@ def unblock_plan(
         ]
         if spec.app is not profile.puk.app:
             steps.append(Step(select_for_code(profile, kind), StepPurpose.SELECT))
-        apdu = Command(0x00, _INS_RESET, _RRC_NEW_ONLY, spec.reference, _pad(profile, 1))
+        apdu = Command(
+            0x00, Ins.RESET_RETRY_COUNTER, RESET_WITH_NEW_ONLY, spec.reference, _pad(profile, 1)
+        )
         steps.append(
             _modify_step(
                 profile,
@@ -364,7 +360,9 @@ def unblock_plan(
             )
         )
         return tuple(steps)
-    apdu = Command(0x00, _INS_RESET, _RRC_PUK_AND_NEW, spec.reference, _pad(profile, 2))
+    apdu = Command(
+        0x00, Ins.RESET_RETRY_COUNTER, RESET_WITH_PUK_AND_NEW, spec.reference, _pad(profile, 2)
+    )
     return (
         Step(select_for_code(profile, kind), StepPurpose.SELECT),
         _modify_step(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from advisor.card.profiles import CodeKind
+from advisor.model import CodeKind
 
 __all__ = [
     "LENGTH_LIMITS",
@@ -35,6 +35,7 @@ __all__ = [
     "ViolationReason",
     "birth_date_forms",
     "birth_date_from_personal_code",
+    "check_current_code",
     "check_new_code",
     "similarity_warnings",
 ]
@@ -218,6 +219,19 @@ def check_new_code(
     if old_code is not None and _equal(new_code, old_code):
         add(ViolationReason.SAME_AS_OLD)
     return violations
+
+
+_FORMAT_REASONS: Final = frozenset(
+    {ViolationReason.TOO_SHORT, ViolationReason.TOO_LONG, ViolationReason.NOT_DIGITS}
+)
+
+
+def check_current_code(kind: CodeKind, code: str) -> list[Violation]:
+    """The format rules a code already on the card must meet (length, ASCII digits): a
+    current code or PUK that breaks one cannot be right, and sending it would only cost
+    an attempt. The content rules (runs, repeats, birth date) are not applied: they bind
+    new codes only, and an envelope code may break them."""
+    return [v for v in check_new_code(kind, code) if v.reason in _FORMAT_REASONS]
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

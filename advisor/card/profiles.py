@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from advisor.card.apdu import MAX_SHORT_LE, Command
 from advisor.card.errors import MalformedResponse, UnsupportedOperation
 from advisor.card.tlv import find, parse, require
-from advisor.model import Generation
+from advisor.iso7816 import (
+    RESET_WITH_NEW_ONLY,
+    RESET_WITH_PUK_AND_NEW,
+    SELECT_BY_AID,
+    SELECT_EF_UNDER_DF,
+    SELECT_NO_RESPONSE,
+    SELECT_RETURN_FCP,
+    Ins,
+)
+from advisor.model import CodeKind, Generation
 
 __all__ = [
     "IDEMIA_COSMO_8",
@@ -34,10 +43,8 @@ __all__ = [
     "App",
     "Certificate",
     "CodeCounter",
-    "CodeKind",
     "CodeSpec",
     "CounterLayout",
-    "Generation",
     "LegacyCard",
     "Profile",
     "Step",
@@ -58,18 +65,11 @@ __all__ = [
     "select_for_code",
     "select_personal_data",
     "select_personal_data_file",
+    "select_personal_data_file_by_path",
     "unblock_steps",
     "verify",
     "verify_steps",
 ]
-
-
-class CodeKind(enum.StrEnum):
-    """Which secret: the strings match the CLI's ``{pin1,pin2,puk}`` arguments."""
-
-    PIN1 = "pin1"
-    PIN2 = "pin2"
-    PUK = "puk"
 
 
 class App(enum.StrEnum):
@@ -455,25 +455,6 @@ def identify(atr: bytes | bytearray | memoryview) -> Profile | LegacyCard | None
 
 # --- Builders ----------------------------------------------------------------
 
-# Instruction bytes (ISO/IEC 7816-4), as used in every template of §3.3/§4.3.
-_INS_SELECT = 0xA4
-_INS_READ_BINARY = 0xB0
-_INS_GET_DATA_ODD = 0xCB
-_INS_VERIFY = 0x20
-_INS_CHANGE = 0x24
-_INS_RESET = 0x2C
-
-# SELECT P1: 04 by AID; P2: 0C no response data, 04 return FCP (§3.1, §4.1).
-_SELECT_BY_AID = 0x04
-_SELECT_EF_UNDER_DF = 0x02
-_P2_NO_DATA = 0x0C
-_P2_FCP = 0x04
-
-# RESET RETRY COUNTER P1: 00 = PUK and new PIN in the data, 02 = new PIN only
-# (§3.3 DD4 IDEMIACard::replace cmd[2]=2; §4.3 DD4 THALESCard::replace).
-_RRC_PUK_AND_NEW = 0x00
-_RRC_NEW_ONLY = 0x02
-
 
 def encode_code(profile: Profile, kind: CodeKind, code: str) -> bytes:
     """The code as the card stores it: ASCII digits padded to 12 bytes (§2).
@@ -495,7 +476,7 @@ def encode_code(profile: Profile, kind: CodeKind, code: str) -> bytes:
 
 def select_application(profile: Profile, app: App) -> Command:
     """SELECT by AID with no response data, ``00 A4 04 0C Lc AID`` (§3.1, §4.1)."""
-    return Command(0x00, _INS_SELECT, _SELECT_BY_AID, _P2_NO_DATA, profile.aid(app))
+    return Command(0x00, Ins.SELECT, SELECT_BY_AID, SELECT_NO_RESPONSE, profile.aid(app))
 
 
 def select_for_code(profile: Profile, kind: CodeKind) -> Command:
@@ -510,7 +491,7 @@ def select_for_code(profile: Profile, kind: CodeKind) -> Command:
 def verify(profile: Profile, kind: CodeKind, code: str) -> Command:
     """VERIFY ``00 20 00 ref 0C P(12)`` (§3.3, §4.3)."""
     spec = profile.code(kind)
-    return Command(0x00, _INS_VERIFY, 0x00, spec.reference, encode_code(profile, kind, code))
+    return Command(0x00, Ins.VERIFY, 0x00, spec.reference, encode_code(profile, kind, code))
 
 
 def change_reference_data(profile: Profile, kind: CodeKind, old: str, new: str) -> Command:
@@ -523,7 +504,7 @@ def change_reference_data(profile: Profile, kind: CodeKind, old: str, new: str) 
         raise UnsupportedOperation(f"the PUK cannot be changed on {profile.name} cards")
     spec = profile.code(kind)
     data = encode_code(profile, kind, old) + encode_code(profile, kind, new)
-    return Command(0x00, _INS_CHANGE, 0x00, spec.reference, data)
+    return Command(0x00, Ins.CHANGE_REFERENCE_DATA, 0x00, spec.reference, data)
 
 
 def reset_retry_counter(
@@ -544,11 +525,15 @@ def reset_retry_counter(
             raise ValueError(
                 f"{profile.name}: the PUK is verified separately, not sent in RESET RETRY COUNTER"
             )
-        return Command(0x00, _INS_RESET, _RRC_NEW_ONLY, spec.reference, new_field)
+        return Command(
+            0x00, Ins.RESET_RETRY_COUNTER, RESET_WITH_NEW_ONLY, spec.reference, new_field
+        )
     if puk is None:
         raise ValueError(f"{profile.name}: RESET RETRY COUNTER needs the PUK")
     puk_field = encode_code(profile, CodeKind.PUK, puk)
-    return Command(0x00, _INS_RESET, _RRC_PUK_AND_NEW, spec.reference, puk_field + new_field)
+    return Command(
+        0x00, Ins.RESET_RETRY_COUNTER, RESET_WITH_PUK_AND_NEW, spec.reference, puk_field + new_field
+    )
 
 
 def read_counter(profile: Profile, kind: CodeKind, *, t0: bool = False) -> Command:
@@ -564,14 +549,14 @@ def read_counter(profile: Profile, kind: CodeKind, *, t0: bool = False) -> Comma
     if profile.counter_layout is CounterLayout.IDEMIA_BF81:
         # 4D = extended header list; 70/BF81 0r/A0 80 name the object to return.
         data = bytes((0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, spec.reference & 0x0F, 0x02, 0xA0, 0x80))
-        return Command(0x00, _INS_GET_DATA_ODD, 0x3F, 0xFF, data, le)
+        return Command(0x00, Ins.GET_DATA_ODD, 0x3F, 0xFF, data, le)
     data = bytes((0xA0, 0x03, 0x83, 0x01, spec.reference))
-    return Command(0x00, _INS_GET_DATA_ODD, 0x00, 0xFF, data, le)
+    return Command(0x00, Ins.GET_DATA_ODD, 0x00, 0xFF, data, le)
 
 
 def _select_path(profile: Profile, path: bytes, p2: int) -> Command:
-    le = MAX_SHORT_LE if p2 == _P2_FCP else None
-    return Command(0x00, _INS_SELECT, profile.path_select_p1, p2, path, le)
+    le = MAX_SHORT_LE if p2 == SELECT_RETURN_FCP else None
+    return Command(0x00, Ins.SELECT, profile.path_select_p1, p2, path, le)
 
 
 def select_personal_data(profile: Profile) -> Command:
@@ -581,21 +566,33 @@ def select_personal_data(profile: Profile) -> Command:
     ``00 A4 01 0C 02 50 00`` after the MF instead), Thales
     ``00 A4 08 0C 02 DF DD`` (DD4, NFCA, NFCI, PERSO).
     """
-    return _select_path(profile, profile.personal_data_path, _P2_NO_DATA)
+    return _select_path(profile, profile.personal_data_path, SELECT_NO_RESPONSE)
 
 
 def select_personal_data_file(profile: Profile, file_id: int) -> Command:
     """SELECT EF ``50nn`` under the personal-data DF, ``00 A4 02 0C 02 50 nn`` (§3.1, §4.1)."""
     if file_id not in profile.personal_data_files:
         raise ValueError(f"{profile.name} has no known personal-data file {file_id:04X}")
-    return Command(0x00, _INS_SELECT, _SELECT_EF_UNDER_DF, _P2_NO_DATA, file_id.to_bytes(2, "big"))
+    return Command(
+        0x00, Ins.SELECT, SELECT_EF_UNDER_DF, SELECT_NO_RESPONSE, file_id.to_bytes(2, "big")
+    )
+
+
+def select_personal_data_file_by_path(profile: Profile, file_id: int) -> Command:
+    """SELECT EF ``50nn`` by its path from the MF in one command, ``00 A4 08 0C 04 DF DD 50
+    nn`` on Thales, which saves the DF SELECT (DD4 Diagnostics reads DFDD/5006 this way and
+    OSC DFDD/5007; §4.1)."""
+    if file_id not in profile.personal_data_files:
+        raise ValueError(f"{profile.name} has no known personal-data file {file_id:04X}")
+    path = profile.personal_data_path + file_id.to_bytes(2, "big")
+    return _select_path(profile, path, SELECT_NO_RESPONSE)
 
 
 def read_binary(offset: int, length: int) -> Command:
     """READ BINARY ``00 B0 hi lo Le`` with a 15-bit offset (ISO/IEC 7816-4)."""
     if not 0 <= offset <= 0x7FFF:
         raise ValueError(f"READ BINARY offset must be 0..32767, got {offset}")
-    return Command(0x00, _INS_READ_BINARY, offset >> 8, offset & 0xFF, le=length)
+    return Command(0x00, Ins.READ_BINARY, offset >> 8, offset & 0xFF, le=length)
 
 
 def select_certificate(profile: Profile, certificate: Certificate) -> Command:
@@ -605,7 +602,7 @@ def select_certificate(profile: Profile, certificate: Certificate) -> Command:
     Thales ``00 A4 08 04 04 AD F1 34 11 00`` (LEID, DD4, OSC).
     """
     path = profile.auth_cert_path if certificate is Certificate.AUTH else profile.sign_cert_path
-    return _select_path(profile, path, _P2_FCP)
+    return _select_path(profile, path, SELECT_RETURN_FCP)
 
 
 # --- Parsers -----------------------------------------------------------------

@@ -27,24 +27,28 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from advisor.card.apdu import MAX_SHORT_LE, SW, Command, Response, check_code_status
+from advisor.card.apdu import MAX_SHORT_LE, Command, Response, check_code_status
 from advisor.card.errors import (
+    AlreadyActivated,
     CardError,
+    CardNotActivated,
     CodeBlocked,
+    LastAttemptNotConfirmed,
     MalformedResponse,
     NotEstonianCard,
+    PolicyViolation,
+    RemovedAfterSending,
     StatusError,
     UnsupportedOperation,
     WrongCode,
 )
 from advisor.card.pinpad import PinPad, PinPadStep, change_plan, detect, unblock_plan
-from advisor.card.policy import Violation, ViolationReason, check_new_code
+from advisor.card.policy import Violation, check_current_code, check_new_code
 from advisor.card.profiles import (
     THALES,
     App,
     Certificate,
     CodeCounter,
-    CodeKind,
     LegacyCard,
     Profile,
     Step,
@@ -59,28 +63,23 @@ from advisor.card.profiles import (
     select_certificate,
     select_personal_data,
     select_personal_data_file,
+    select_personal_data_file_by_path,
     unblock_steps,
 )
 from advisor.card.status import (
     CardStatus,
     CertificateInfo,
     CodeState,
-    Operation,
     OperationResult,
     PersonalData,
+    Preflight,
 )
-from advisor.model import Generation
+from advisor.iso7816 import SELECT_NO_RESPONSE, SW, Ins
+from advisor.model import CodeKind, CodeOperation, Generation
+from advisor.translatable import N_
 from advisor.transport import CardRemoved, Connection
 
-__all__ = [
-    "AlreadyActivated",
-    "CardNotActivated",
-    "CardSession",
-    "CodeBlockedError",
-    "LastAttemptNotConfirmed",
-    "PolicyViolation",
-    "WrongCodeError",
-]
+__all__ = ["CardSession"]
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +102,6 @@ _PERSONAL_BY_PATH: Final = frozenset({THALES.key})
 # carry more text after the date, which is ignored (DD4 takes left(10)).
 _CARD_DATE = re.compile(r"(\d{2})[ .](\d{2})[ .](\d{4})")
 
-# 6282 "end of file reached before reading Ne bytes" comes with the data there was (ISO).
-_SW_END_OF_FILE: Final = 0x6282
-
-_FORMAT_REASONS: Final = frozenset(
-    {ViolationReason.TOO_SHORT, ViolationReason.TOO_LONG, ViolationReason.NOT_DIGITS}
-)
-
 # UNVERIFIED: PIN1 DF2F = 00 meaning "card not activated" is LEID's and DD4's
 # reading (§4.4); no specification says so.
 _NOTE_CARD_ACTIVATED: Final = (
@@ -124,135 +116,6 @@ _NOTE_ISSUE_DATE: Final = (
 )
 
 
-# --- Errors ------------------------------------------------------------------
-
-
-class PolicyViolation(CardError):
-    """A code was refused before anything was sent to the card.
-
-    ``current`` False: the new code breaks the rules of ``advisor.card.policy``
-    (DD4's rules). ``current`` True: the current code or PUK given cannot be
-    right (length or characters), so sending it would only cost a try.
-    """
-
-    def __init__(self, kind: CodeKind, violations: Sequence[Violation], *, current: bool = False):
-        self.kind = kind
-        self.violations = tuple(violations)
-        self.current = current
-        reasons = ", ".join(violation.reason.value for violation in self.violations)
-        which = "current" if current else "new"
-        super().__init__(f"{which} {kind.name} refused before anything was sent: {reasons}")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_policy_violation, (self.kind, self.violations, self.current))
-
-
-def _rebuild_policy_violation(
-    kind: CodeKind, violations: tuple[Violation, ...], current: bool
-) -> PolicyViolation:
-    return PolicyViolation(kind, violations, current=current)
-
-
-class RemovedAfterSending(CardRemoved):
-    """The card was removed after the operation's codes were sent, while the counters
-    were being read back. `done`: the card had accepted the operation."""
-
-    def __init__(self, operation: Operation, kind: CodeKind, *, done: bool) -> None:
-        self.operation = operation
-        self.kind = kind
-        self.done = done
-        outcome = "was done" if done else "was refused by the card"
-        super().__init__(f"{operation} of {kind.name} {outcome}; the card was then removed")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_removed, (self.operation, self.kind, self.done))
-
-
-def _rebuild_removed(operation: Operation, kind: CodeKind, done: bool) -> RemovedAfterSending:
-    return RemovedAfterSending(operation, kind, done=done)
-
-
-class LastAttemptNotConfirmed(CardError):
-    """A code the operation spends has one attempt left and the caller did not allow it."""
-
-    def __init__(self, kind: CodeKind) -> None:
-        self.kind = kind
-        super().__init__(
-            f"{kind.name} has one attempt left: a wrong entry blocks it; "
-            "the operation needs allow_last_attempt=True"
-        )
-
-    def __reduce__(self) -> tuple[type[LastAttemptNotConfirmed], tuple[CodeKind]]:
-        return (type(self), (self.kind,))
-
-
-class CardNotActivated(UnsupportedOperation):
-    """Thales card delivered by courier and not yet activated (PIN1 DF2F = 00, §4.4).
-
-    DD4 hides every PIN operation for such a card; activation happens in the
-    police self-service portal, not through the reader.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the card is not activated yet: activate it in the Police and Border Guard "
-            "Board self-service portal before changing its codes"
-        )
-
-    def __reduce__(self) -> tuple[type[CardNotActivated], tuple[()]]:
-        return (type(self), ())
-
-
-class AlreadyActivated(UnsupportedOperation):
-    """PIN2 has already been changed since issue: nothing to activate."""
-
-    def __init__(self) -> None:
-        super().__init__("PIN2 is already activated; change it with change_code instead")
-
-    def __reduce__(self) -> tuple[type[AlreadyActivated], tuple[()]]:
-        return (type(self), ())
-
-
-class WrongCodeError(WrongCode):
-    """A wrong code, with which code it was and the counters read after it."""
-
-    def __init__(
-        self, kind: CodeKind, attempts_left: int, counters: tuple[CodeState, ...] = ()
-    ) -> None:
-        super().__init__(attempts_left)
-        self.kind = kind
-        self.counters = counters
-        plural = "attempt" if attempts_left == 1 else "attempts"
-        self.args = (f"wrong {kind.name}, {attempts_left} {plural} left",)
-
-    # The base pickles as WrongCode(attempts_left); this type needs its own arguments.
-    def __reduce__(self) -> tuple[object, ...]:  # type: ignore[override]
-        return (type(self), (self.kind, self.attempts_left, self.counters))
-
-
-class CodeBlockedError(CodeBlocked):
-    """A blocked code: ``already`` True if it was blocked before (nothing was sent)."""
-
-    def __init__(
-        self, kind: CodeKind, counters: tuple[CodeState, ...] = (), *, already: bool = False
-    ) -> None:
-        super().__init__()
-        self.kind = kind
-        self.counters = counters
-        self.already = already
-        when = "is blocked; nothing was sent" if already else "is now blocked"
-        self.args = (f"{kind.name} {when}",)
-
-    def __reduce__(self) -> tuple[object, ...]:  # type: ignore[override]
-        return (_rebuild_blocked, (self.kind, self.counters, self.already))
-
-
-def _rebuild_blocked(
-    kind: CodeKind, counters: tuple[CodeState, ...], already: bool
-) -> CodeBlockedError:
-    return CodeBlockedError(kind, counters, already=already)
-
-
 # --- Helpers -----------------------------------------------------------------
 
 _Policy = Callable[[str | None, date | None], list[Violation]]
@@ -261,10 +124,9 @@ _Action = Step | PinPadStep
 
 @dataclass(frozen=True, repr=False)
 class _Plan:
-    """What an operation sends, which counters it spends, and the new-code check."""
+    """What an operation sends, and the new-code check once the card's data is known."""
 
     steps: tuple[_Action, ...]
-    spends: tuple[CodeKind, ...]
     policy: _Policy | None = None
 
 
@@ -314,7 +176,7 @@ def _require_code(kind: CodeKind, value: str | None, role: str) -> str:
 
 def _check_current(kind: CodeKind, code: str) -> None:
     """Refuse a current code or PUK that cannot be right: wrong length or not digits."""
-    bad = [v for v in check_new_code(kind, code) if v.reason in _FORMAT_REASONS]
+    bad = check_current_code(kind, code)
     if bad:
         raise PolicyViolation(kind, bad, current=True)
 
@@ -404,8 +266,8 @@ class CardSession:
 
     def _require_profile(self) -> Profile:
         if self._profile is None:
-            raise UnsupportedOperation(
-                "pre-2018 cards are not supported: they have all expired and must be replaced"
+            raise UnsupportedOperation.translatable(
+                N_("cards issued before December 2018 have expired and must be replaced")
             )
         return self._profile
 
@@ -433,8 +295,8 @@ class CardSession:
 
     def _transmit(self, command: Command) -> Response:
         response = self._exchange(command.to_bytes(), command.redacted())
-        if command.ins == 0xA4:
-            ok = response.ok and command.p2 == 0x0C
+        if command.ins == Ins.SELECT:
+            ok = response.ok and command.p2 == SELECT_NO_RESPONSE
             self._last_select = command.to_bytes() if ok else None
         return response
 
@@ -451,7 +313,7 @@ class CardSession:
 
     def _select(self, command: Command) -> None:
         # Selecting what is already selected changes nothing; skipping it saves an APDU.
-        if command.p2 == 0x0C and command.to_bytes() == self._last_select:
+        if command.p2 == SELECT_NO_RESPONSE and command.to_bytes() == self._last_select:
             return
         response = self._transmit(command)
         if not response.ok:
@@ -498,7 +360,7 @@ class CardSession:
     def _read_binary_all(self) -> bytes:
         # Le=00: the whole (short) personal-data record in one READ BINARY (DD4).
         response = self._transmit(read_binary(0, MAX_SHORT_LE))
-        if response.sw not in (SW.OK, _SW_END_OF_FILE):
+        if response.sw not in (SW.OK, SW.END_OF_FILE_REACHED):
             raise StatusError(response.sw, "READ BINARY")
         return response.data
 
@@ -520,8 +382,7 @@ class CardSession:
         for fid in missing:
             try:
                 if profile.key in _PERSONAL_BY_PATH:
-                    path = profile.personal_data_path + fid.to_bytes(2, "big")
-                    self._select(Command(0x00, 0xA4, profile.path_select_p1, 0x0C, path))
+                    self._select(select_personal_data_file_by_path(profile, fid))
                 else:
                     self._select(select_personal_data_file(profile, fid))
                 self._files[fid] = _text(self._read_binary_all())
@@ -566,7 +427,7 @@ class CardSession:
 
     def _read_chunk(self, offset: int, length: int) -> bytes:
         response = self._transmit(read_binary(offset, length))
-        if response.sw not in (SW.OK, _SW_END_OF_FILE):
+        if response.sw not in (SW.OK, SW.END_OF_FILE_REACHED):
             raise StatusError(response.sw, f"READ BINARY at {offset}")
         return response.data
 
@@ -683,6 +544,111 @@ class CardSession:
             counters = self._read_counters(profile, set(CodeKind))
         return {kind: self._state(profile, counter) for kind, counter in counters.items()}
 
+    # -- what the chip allows --
+
+    @property
+    def puk_changeable(self) -> bool:
+        """Whether the PUK can be changed with the current PUK (IDEMIA: yes; Thales: no,
+        docs/card-protocol.md §4.3)."""
+        return self._profile is not None and self._profile.puk_changeable
+
+    @property
+    def has_activation_flags(self) -> bool:
+        """Whether the chip tells if PIN1 and PIN2 were changed since issue (Thales DF2F:
+        PIN2 activation and card activation, docs/card-protocol.md §4.4)."""
+        return self._profile is not None and self._profile.has_change_flags
+
+    def preflight(
+        self, operation: CodeOperation, kind: CodeKind, *, use_puk: bool | None = None
+    ) -> Preflight:
+        """What ``operation`` on ``kind`` would spend, read from the card before any code
+        is asked for, with every refusal the operation itself would raise: an operation
+        the chip does not offer, a card not activated, PIN2 already activated, the spent
+        code blocked. Only counters are read; the operation reads them again.
+
+        ``use_puk`` chooses the PIN2 activation path (default: the PUK when PIN2 is
+        blocked); unblocking always spends the PUK.
+        """
+        operation = CodeOperation(operation)
+        kind = CodeKind(kind)
+        profile = self._require_profile()
+        self._refuse_statically(profile, operation, kind)
+        reads = self._involved(operation, kind)
+        if profile.has_change_flags:
+            reads.add(CodeKind.PIN1)
+        with self._transaction():
+            self._open(profile)
+            counters = self._read_counters(profile, reads)
+        spends = self._refuse_by_counters(profile, operation, kind, counters, use_puk)
+        states = tuple(self._state(profile, counters[k]) for k in _ordered(profile, reads))
+        spent = next(state for state in states if state.kind is spends)
+        return Preflight(operation, kind, spends, spent, states)
+
+    @staticmethod
+    def _involved(operation: CodeOperation, kind: CodeKind) -> set[CodeKind]:
+        """The codes whose counters an operation reads before and after."""
+        if operation is CodeOperation.CHANGE:
+            return {kind}
+        if operation is CodeOperation.UNBLOCK:
+            return {kind, CodeKind.PUK}
+        return {CodeKind.PIN2, CodeKind.PUK}
+
+    @staticmethod
+    def _refuse_statically(profile: Profile, operation: CodeOperation, kind: CodeKind) -> None:
+        """Refuse what the chip never offers, before anything is sent."""
+        if operation is CodeOperation.CHANGE and kind is CodeKind.PUK:
+            if not profile.puk_changeable:
+                # docs/card-protocol.md §4.3: DD4, NFCA, NFCI, IDEE-PIN.
+                raise UnsupportedOperation.translatable(
+                    N_(
+                        "the PUK of a %(chip)s card cannot be changed; a forgotten PUK can "
+                        "be viewed in the police self-service"
+                    ),
+                    chip=profile.generation.label,
+                )
+        elif operation is CodeOperation.UNBLOCK and kind is CodeKind.PUK:
+            raise UnsupportedOperation.translatable(
+                N_(
+                    "a PUK cannot be unblocked: an IDEMIA card needs a new code envelope, "
+                    "a Thales card a new document"
+                )
+            )
+        elif operation is CodeOperation.ACTIVATE_PIN2 and not profile.has_change_flags:
+            raise UnsupportedOperation.translatable(
+                N_("%(chip)s cards need no PIN2 activation: PIN2 works as issued"),
+                chip=profile.generation.label,
+            )
+
+    def _refuse_by_counters(
+        self,
+        profile: Profile,
+        operation: CodeOperation,
+        kind: CodeKind,
+        counters: Mapping[CodeKind, CodeCounter],
+        use_puk: bool | None,
+    ) -> CodeKind:
+        """Refuse what the counters and flags forbid; return the code the operation spends."""
+        # UNVERIFIED: what a courier card answers to CHANGE/RRC is unknown (§4.4, §13.2);
+        # DD4 offers no PIN operation then, and neither do we.
+        if profile.has_change_flags and counters[CodeKind.PIN1].changed is False:
+            raise CardNotActivated()
+        if operation is CodeOperation.ACTIVATE_PIN2:
+            # An absent flag counts as changed, as in every reference stack (§4.3).
+            if counters[CodeKind.PIN2].changed is not False:
+                raise AlreadyActivated()
+            with_puk = counters[CodeKind.PIN2].blocked if use_puk is None else use_puk
+            spends = CodeKind.PUK if with_puk else CodeKind.PIN2
+        elif operation is CodeOperation.UNBLOCK:
+            spends = CodeKind.PUK
+        else:
+            spends = kind
+        if counters[spends].blocked:
+            states = tuple(
+                self._state(profile, counters[k]) for k in _ordered(profile, set(counters))
+            )
+            raise CodeBlocked(spends, states, already=True)
+        return spends
+
     # -- operations --
 
     def _pinpad_for_operation(self, *codes: str | None) -> PinPad | None:
@@ -722,14 +688,10 @@ class CardSession:
         """
         kind = CodeKind(kind)
         profile = self._require_profile()
-        if kind is CodeKind.PUK and not profile.puk_changeable:
-            raise UnsupportedOperation(
-                f"the PUK cannot be changed on {profile.name} cards; a forgotten PUK can be "
-                "viewed in the Police and Border Guard Board self-service portal"
-            )
+        self._refuse_statically(profile, CodeOperation.CHANGE, kind)
         pad = self._pinpad_for_operation(old, new)
         if pad is not None:
-            plan = _Plan(change_plan(profile, kind, pad, language=self._language), (kind,))
+            plan = _Plan(change_plan(profile, kind, pad, language=self._language))
         else:
             current = _require_code(kind, old, "current")
             wanted = _require_code(kind, new, "new")
@@ -737,18 +699,12 @@ class CardSession:
             self._quick_policy(kind, wanted, current)
             plan = _Plan(
                 change_steps(profile, kind, current, wanted),
-                (kind,),
                 lambda code, birth: check_new_code(
                     kind, wanted, personal_code=code, birth_date=birth, old_code=current
                 ),
             )
         return self._operate(
-            Operation.CHANGE,
-            kind,
-            profile,
-            {kind},
-            lambda _counters: plan,
-            allow_last_attempt=allow_last_attempt,
+            CodeOperation.CHANGE, kind, profile, plan, allow_last_attempt=allow_last_attempt
         )
 
     def unblock(
@@ -765,15 +721,11 @@ class CardSession:
         one RESET RETRY COUNTER with PUK and new PIN (§3.3, §4.3).
         """
         kind = CodeKind(kind)
-        if kind is CodeKind.PUK:
-            raise UnsupportedOperation(
-                "a blocked PUK cannot be unblocked: IDEMIA needs a new code envelope, "
-                "Thales a new document"
-            )
         profile = self._require_profile()
+        self._refuse_statically(profile, CodeOperation.UNBLOCK, kind)
         pad = self._pinpad_for_operation(puk, new_pin)
         if pad is not None:
-            plan = _Plan(unblock_plan(profile, kind, pad, language=self._language), (CodeKind.PUK,))
+            plan = _Plan(unblock_plan(profile, kind, pad, language=self._language))
         else:
             given_puk = _require_code(CodeKind.PUK, puk, "current")
             wanted = _require_code(kind, new_pin, "new")
@@ -781,18 +733,12 @@ class CardSession:
             self._quick_policy(kind, wanted)
             plan = _Plan(
                 unblock_steps(profile, kind, given_puk, wanted),
-                (CodeKind.PUK,),
                 lambda code, birth: check_new_code(
                     kind, wanted, personal_code=code, birth_date=birth
                 ),
             )
         return self._operate(
-            Operation.UNBLOCK,
-            kind,
-            profile,
-            {kind, CodeKind.PUK},
-            lambda _counters: plan,
-            allow_last_attempt=allow_last_attempt,
+            CodeOperation.UNBLOCK, kind, profile, plan, allow_last_attempt=allow_last_attempt
         )
 
     def activate_pin2(
@@ -807,121 +753,101 @@ class CardSession:
         """Thales: replace the never-changed PIN2 (DF2F = 00) so that signing works.
 
         With the current PIN2 it is CHANGE REFERENCE DATA (DD4 ActivateWithPin);
-        with the PUK, for a blocked PIN2, RESET RETRY COUNTER (DD4
+        with the PUK, for a blocked or forgotten PIN2, RESET RETRY COUNTER (DD4
         ActivateWithPuk) (§4.4). Give exactly one of ``current_pin2`` and
         ``puk``. On a pin-pad reader give neither; ``use_puk`` then chooses,
         and by default the PUK is used only when PIN2 is blocked.
         """
         profile = self._require_profile()
-        if not profile.has_change_flags:
-            raise UnsupportedOperation(
-                f"{profile.name} cards need no PIN2 activation: PIN2 works as issued"
-            )
+        self._refuse_statically(profile, CodeOperation.ACTIVATE_PIN2, CodeKind.PIN2)
         pad = self._pinpad_for_operation(current_pin2, puk, new_pin2)
         if pad is not None:
             pinpad = pad
 
-            def choose_pinpad(counters: Mapping[CodeKind, CodeCounter]) -> _Plan:
-                with_puk = counters[CodeKind.PIN2].blocked if use_puk is None else use_puk
+            def choose_pinpad(with_puk: bool) -> _Plan:
                 if with_puk:
-                    steps = unblock_plan(profile, CodeKind.PIN2, pinpad, language=self._language)
-                    return _Plan(steps, (CodeKind.PUK,))
-                steps = change_plan(profile, CodeKind.PIN2, pinpad, language=self._language)
-                return _Plan(steps, (CodeKind.PIN2,))
+                    return _Plan(
+                        unblock_plan(profile, CodeKind.PIN2, pinpad, language=self._language)
+                    )
+                return _Plan(change_plan(profile, CodeKind.PIN2, pinpad, language=self._language))
 
-            choose: Callable[[Mapping[CodeKind, CodeCounter]], _Plan] = choose_pinpad
+            return self._operate(
+                CodeOperation.ACTIVATE_PIN2,
+                CodeKind.PIN2,
+                profile,
+                choose_pinpad,
+                use_puk=use_puk,
+                allow_last_attempt=allow_last_attempt,
+            )
+        if (current_pin2 is None) == (puk is None):
+            raise ValueError("give either the current PIN2 or the PUK, not both or neither")
+        wanted = _require_code(CodeKind.PIN2, new_pin2, "new")
+        if current_pin2 is not None:
+            current = _require_code(CodeKind.PIN2, current_pin2, "current")
+            _check_current(CodeKind.PIN2, current)
+            # The new PIN2 must differ from the envelope one: the card refuses an equal
+            # code (§7: 6985), so it is never sent.
+            self._quick_policy(CodeKind.PIN2, wanted, current)
+            plan = _Plan(
+                change_steps(profile, CodeKind.PIN2, current, wanted),
+                lambda code, birth: check_new_code(
+                    CodeKind.PIN2, wanted, personal_code=code, birth_date=birth, old_code=current
+                ),
+            )
         else:
-            if (current_pin2 is None) == (puk is None):
-                raise ValueError("give either the current PIN2 or the PUK, not both or neither")
-            wanted = _require_code(CodeKind.PIN2, new_pin2, "new")
-            if current_pin2 is not None:
-                current = _require_code(CodeKind.PIN2, current_pin2, "current")
-                _check_current(CodeKind.PIN2, current)
-                # The new PIN2 must differ from the envelope one: the card
-                # refuses an equal code (§7: 6985), so it is never sent.
-                self._quick_policy(CodeKind.PIN2, wanted, current)
-                fixed = _Plan(
-                    change_steps(profile, CodeKind.PIN2, current, wanted),
-                    (CodeKind.PIN2,),
-                    lambda code, birth: check_new_code(
-                        CodeKind.PIN2,
-                        wanted,
-                        personal_code=code,
-                        birth_date=birth,
-                        old_code=current,
-                    ),
-                )
-            else:
-                given_puk = _require_code(CodeKind.PUK, puk, "current")
-                _check_current(CodeKind.PUK, given_puk)
-                self._quick_policy(CodeKind.PIN2, wanted)
-                fixed = _Plan(
-                    unblock_steps(profile, CodeKind.PIN2, given_puk, wanted),
-                    (CodeKind.PUK,),
-                    lambda code, birth: check_new_code(
-                        CodeKind.PIN2, wanted, personal_code=code, birth_date=birth
-                    ),
-                )
-
-            def choose_fixed(_counters: Mapping[CodeKind, CodeCounter]) -> _Plan:
-                return fixed
-
-            choose = choose_fixed
-
-        def checked(counters: Mapping[CodeKind, CodeCounter]) -> _Plan:
-            # An absent flag counts as changed, as in every reference stack (§4.3).
-            if counters[CodeKind.PIN2].changed is not False:
-                raise AlreadyActivated()
-            return choose(counters)
-
+            given_puk = _require_code(CodeKind.PUK, puk, "current")
+            _check_current(CodeKind.PUK, given_puk)
+            self._quick_policy(CodeKind.PIN2, wanted)
+            plan = _Plan(
+                unblock_steps(profile, CodeKind.PIN2, given_puk, wanted),
+                lambda code, birth: check_new_code(
+                    CodeKind.PIN2, wanted, personal_code=code, birth_date=birth
+                ),
+            )
         return self._operate(
-            Operation.ACTIVATE_PIN2,
+            CodeOperation.ACTIVATE_PIN2,
             CodeKind.PIN2,
             profile,
-            {CodeKind.PIN2, CodeKind.PUK},
-            checked,
+            plan,
+            use_puk=puk is not None,
             allow_last_attempt=allow_last_attempt,
         )
 
     def _operate(
         self,
-        operation: Operation,
+        operation: CodeOperation,
         kind: CodeKind,
         profile: Profile,
-        involved: set[CodeKind],
-        choose: Callable[[Mapping[CodeKind, CodeCounter]], _Plan],
+        plan: _Plan | Callable[[bool], _Plan],
         *,
+        use_puk: bool | None = None,
         allow_last_attempt: bool,
     ) -> OperationResult:
         """Everything one operation does, in one transaction.
 
         1. SELECT the main application; read the counters of the codes
            involved (and on Thales PIN1, for the activation flag).
-        2. Refuse, with only reads sent: a card not activated, a blocked code the
-           plan spends, a last attempt not allowed, a new code the policy
-           refuses once the personal code and birth date are known.
-        3. Send the plan; at the first failure stop.
+        2. Refuse, with only reads sent, what ``preflight`` refuses, then a last
+           attempt not allowed, then a new code the policy refuses once the personal
+           code and birth date are known.
+        3. Send the plan (``plan`` may depend on whether the PUK is spent); at the first
+           failure stop.
         4. SELECT the main application again (logs out a verified PUK) and
            re-read the counters; raise the failure with them, or return them.
         """
         start = self.apdu_count
+        involved = self._involved(operation, kind)
         with self._transaction():
             self._open(profile)
             reads = set(involved)
             if profile.has_change_flags:
                 reads.add(CodeKind.PIN1)
             before = self._read_counters(profile, reads)
-            # UNVERIFIED: what a courier card answers to CHANGE/RRC is unknown
-            # (§4.4, §13.2); DD4 offers no PIN operation then, and neither do we.
-            if profile.has_change_flags and before[CodeKind.PIN1].changed is False:
-                raise CardNotActivated()
-            plan = choose(before)
-            states_before = tuple(self._state(profile, before[k]) for k in _ordered(profile, reads))
-            for spent in plan.spends:
-                if before[spent].blocked:
-                    raise CodeBlockedError(spent, states_before, already=True)
-                if before[spent].tries_left == 1 and not allow_last_attempt:
-                    raise LastAttemptNotConfirmed(spent)
+            spends = self._refuse_by_counters(profile, operation, kind, before, use_puk)
+            if not isinstance(plan, _Plan):
+                plan = plan(spends is CodeKind.PUK)
+            if before[spends].tries_left == 1 and not allow_last_attempt:
+                raise LastAttemptNotConfirmed(spends)
             if plan.policy is not None:
                 self._read_personal(profile, [EF_BIRTH, EF_PERSONAL_CODE], [])
                 personal_code, birth_date = self._cached_policy_inputs()
@@ -944,8 +870,8 @@ class CardSession:
                 fallback = error.attempts_left if isinstance(error, WrongCode) else 0
                 left = after[spent].tries_left if spent in after else fallback
                 if left == 0:
-                    raise CodeBlockedError(spent, counters)
-                raise WrongCodeError(spent, left, counters)
+                    raise CodeBlocked(spent, counters)
+                raise WrongCode(left, spent, counters)
             raise error
         return OperationResult(
             operation=operation,

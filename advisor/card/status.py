@@ -7,21 +7,19 @@ flags, dates and the holder's own card data only.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from advisor.card.profiles import CodeKind
-from advisor.model import DocumentType, Generation
+from advisor.model import CodeKind, CodeOperation, DocumentType, Generation
 
 __all__ = [
     "CardStatus",
     "CertificateInfo",
     "CodeState",
-    "Operation",
     "OperationResult",
     "PersonalData",
+    "Preflight",
 ]
 
 
@@ -79,6 +77,14 @@ class CertificateInfo:
     def valid_at(self, moment: datetime) -> bool:
         return self.not_before <= moment <= self.not_after
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "issuer": self.issuer_common_name or self.issuer,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "document_type": str(self.document_type) if self.document_type else None,
+        }
+
 
 @dataclass(frozen=True)
 class CardStatus:
@@ -108,6 +114,34 @@ class CardStatus:
     def code(self, kind: CodeKind) -> CodeState | None:
         return {CodeKind.PIN1: self.pin1, CodeKind.PIN2: self.pin2, CodeKind.PUK: self.puk}[kind]
 
+    def to_json(self) -> dict[str, Any]:
+        """What was read, for `card status --json` and `diagnose --json`: the card's facts
+        under the names of contract §1 (docs/facts.md), the holder, the certificates, the
+        unverified assumptions and the number of APDUs it took."""
+        out: dict[str, Any] = {"reader": self.reader, "chip": self.chip, "atr": self.atr}
+        out.update(self.to_facts_json())
+        if self.personal is not None:
+            p = self.personal
+            out["holder"] = {
+                "surname": p.surname,
+                "given_names": p.given_names,
+                "personal_code": p.personal_code,
+                "document_number": p.document_number,
+            }
+        certificates = {
+            name: cert.to_json()
+            for name, cert in (
+                ("authentication", self.auth_certificate),
+                ("signing", self.sign_certificate),
+            )
+            if cert is not None
+        }
+        if certificates:
+            out["certificates"] = certificates
+        out["unverified"] = list(self.unverified)
+        out["apdu_count"] = self.apdu_count
+        return out
+
     def to_facts_json(self) -> dict[str, Any]:
         """The facts this card tells, under the names of contract.md §1.
 
@@ -129,17 +163,32 @@ class CardStatus:
         return {name: value for name, value in values.items() if value is not None}
 
 
-class Operation(enum.StrEnum):
-    CHANGE = "change"
-    UNBLOCK = "unblock"
-    ACTIVATE_PIN2 = "activate_pin2"
+@dataclass(frozen=True)
+class Preflight:
+    """What an operation would spend, read before any code is asked for
+    (``CardSession.preflight``): the code it sets, the code whose attempt it spends (the
+    PUK for an unblock or an activation with the PUK) and that code's counter."""
+
+    operation: CodeOperation
+    kind: CodeKind
+    spends: CodeKind
+    spent: CodeState
+    counters: tuple[CodeState, ...]
+
+    @property
+    def uses_puk(self) -> bool:
+        return self.spends is CodeKind.PUK and self.kind is not CodeKind.PUK
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.spent.last_attempt
 
 
 @dataclass(frozen=True)
 class OperationResult:
     """A successful change / unblock / activation and the counters read after it."""
 
-    operation: Operation
+    operation: CodeOperation
     kind: CodeKind
     counters: tuple[CodeState, ...]
     used_pinpad: bool

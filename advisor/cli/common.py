@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -16,7 +16,7 @@ from advisor.cli.i18n import use_language
 
 
 class ExitCode(IntEnum):
-    """Contract §5."""
+    """The exit codes of docs/cli.md (contract §5)."""
 
     OK = 0
     FAILED = 1
@@ -40,10 +40,21 @@ class Settings:
 
 
 def settings(ctx: typer.Context) -> Settings:
+    """The root's options (`advisor --json ...`)."""
     root = ctx.find_root()
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
     return root.obj
+
+
+def wants_json(ctx: typer.Context, flag: bool) -> bool:
+    """JSON output: the command's `--json` or the root's."""
+    return flag or settings(ctx).json
+
+
+def chosen_reader(ctx: typer.Context, reader: str | None) -> str | None:
+    """The reader: the command's `--reader`, else the root's."""
+    return reader or settings(ctx).reader
 
 
 def resolve_lang(explicit: str | None, *, strict: bool = True) -> str:
@@ -103,6 +114,7 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def fail(message: str, code: ExitCode) -> typer.Exit:
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Say what went wrong, on stderr, and end the command with `code`."""
     say(f"advisor: {message}")
     raise typer.Exit(int(code))

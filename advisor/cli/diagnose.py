@@ -5,33 +5,24 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from advisor.cli.cardio import card_errors, confirm, open_session
-from advisor.cli.common import ExitCode, choose_language, emit_json, say, settings
+from advisor.cli.card_errors import card_errors
+from advisor.cli.card_ops import done_message, open_session, run_operation
+from advisor.cli.common import ExitCode, choose_language, chosen_reader, emit_json, say, wants_json
 from advisor.cli.i18n import _
-from advisor.translatable import N_
+from advisor.cli.options import JsonOption, LangOption, ReaderOption, VirtualOption
+from advisor.cli.prompts import confirm, read_line
+from advisor.facts import BOOL_FIELDS
+from advisor.model import CodeOperation, Status
 
 if TYPE_CHECKING:
     from advisor.card.session import CardSession
-    from advisor.engine.decider import Decider
-    from advisor.engine.decision import Decision
-    from advisor.facts.case import Facts
-
-# Questions the holder can answer; the others (the card's own state) come from the card.
-_BOOLEAN = {
-    "pin1_known",
-    "pin2_known",
-    "puk_known",
-    "has_other_eid",
-    "card_lost",
-    "codes_compromised",
-    "certificates_suspended",
-    "pin2_activated",
-    "card_activated",
-}
+    from advisor.engine import Decider, Decision
+    from advisor.facts import Facts
+    from advisor.fixes import CardFix
 
 
 def _ask(field: str, lang: str) -> str | None:
@@ -40,20 +31,17 @@ def _ask(field: str, lang: str) -> str | None:
 
     hint = (
         _("[yes/no, empty if you do not know]")
-        if field in _BOOLEAN
+        if field in BOOL_FIELDS
         else _("[empty if you do not know]")
     )
     prompt = f"{question_text(field, lang)} {hint}: "
     if sys.stdin.isatty():
-        answer = typer.prompt(prompt, default="", show_default=False, err=True, prompt_suffix="")
+        answer: str | None = typer.prompt(
+            prompt, default="", show_default=False, err=True, prompt_suffix=""
+        )
     else:
-        sys.stderr.write(prompt)
-        answer = sys.stdin.readline()
-        sys.stderr.write("\n")
-        if not answer:
-            return None
-    answer = answer.strip()
-    return answer or None
+        answer = read_line(prompt)
+    return (answer or "").strip() or None
 
 
 def questionnaire(
@@ -62,11 +50,11 @@ def questionnaire(
     """Ask the most informative open question until the case is decided or the holder
     cannot answer; each question is asked once."""
     from advisor.errors import FactError
-    from advisor.facts.case import parse_facts
+    from advisor.facts import parse_facts
 
     decision = decider.decide(facts)
     asked: set[str] = set()
-    while ask and decision.status == "incomplete":
+    while ask and decision.status is Status.INCOMPLETE:
         field = next((q for q in decision.questions if q not in asked), None)
         if field is None:
             break
@@ -89,85 +77,55 @@ def questionnaire(
     return facts, decision
 
 
-def _operation_for(decision: Decision, facts: Facts) -> tuple[str, Any] | None:
-    """The card operation that carries out the route, if there is one."""
-    from advisor.card.profiles import CodeKind
-
-    route = str(decision.route) if decision.route else None
-    if route == "pin2_activation":
-        return _("Activate PIN2 now"), None
-    if route == "puk_unblock_in_app":
-        for kind, tries, known in (
-            (CodeKind.PIN1, facts.pin1_tries_left, facts.pin1_known),
-            (CodeKind.PIN2, facts.pin2_tries_left, facts.pin2_known),
-        ):
-            if tries == 0 or known is False:
-                return _("Unblock %(code)s now with your PUK", code=kind.name), kind
-    if route == "codes_compromised":
-        return _("Change PIN1 now"), CodeKind.PIN1
-    return None
+def _offer_text(fix: CardFix) -> str:
+    code = fix.code.label
+    if fix.operation is CodeOperation.ACTIVATE_PIN2:
+        return _("Activate PIN2 now with your PUK") if fix.with_puk else _("Activate PIN2 now")
+    if fix.operation is CodeOperation.UNBLOCK:
+        return _("Unblock %(code)s now with your PUK", code=code)
+    return _("Change %(code)s now", code=code)
 
 
-def offer_operation(session: CardSession, decision: Decision, facts: Facts) -> None:
-    from advisor.cli.card import activate, change, unblock_code
+def offer_fix(session: CardSession, decision: Decision, facts: Facts) -> None:
+    """Offer the card operation that carries out the decision, and run it on a yes."""
+    from advisor.fixes import card_fix
 
-    offer = _operation_for(decision, facts)
-    if offer is None:
+    fix = card_fix(decision, facts)
+    if fix is None:
         return
-    text, kind = offer
-    if not confirm(f"{text}?"):
+    if not confirm(_offer_text(fix) + "?"):
         say(_("Nothing was sent to the card."))
         return
-    route = str(decision.route)
-    if route == "pin2_activation":
-        activate(session)
-    elif route == "puk_unblock_in_app":
-        unblock_code(session, kind)
-    else:
-        change(session, kind)
+    result = run_operation(session, fix.operation, fix.code, use_puk=fix.with_puk)
+    say(done_message(result))
 
 
 def diagnose(
     ctx: typer.Context,
-    reader: Annotated[
-        str | None, typer.Option("--reader", help=N_("Reader to use (a part of its name)."))
-    ] = None,
-    virtual: Annotated[
-        str | None,
-        typer.Option(
-            "--virtual",
-            help=N_("Diagnose a built-in virtual card (see `advisor emulator presets`)."),
-        ),
-    ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help=N_("Machine output: one JSON document on stdout."))
-    ] = False,
-    lang: Annotated[
-        str | None, typer.Option(help=N_("Language of the guidance: en, et or ru."))
-    ] = None,
+    reader: ReaderOption = None,
+    virtual: VirtualOption = None,
+    json_output: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
-    from advisor.cli.card import status_json
-    from advisor.facts.case import parse_facts
+    from advisor.engine import load_decider
+    from advisor.facts import parse_facts
     from advisor.guidance import render_decision
 
-    state = settings(ctx)
-    as_json = json_output or state.json
+    as_json = wants_json(ctx, json_output)
     language = choose_language(ctx, lang)
-    with open_session(reader or state.reader, virtual, lang=language) as session:
+    with open_session(chosen_reader(ctx, reader), virtual, lang=language) as session:
         with card_errors():
             # Prose needs only the facts (the minimum of APDUs); JSON also carries the
             # holder and both certificates.
             status = session.status(facts_only=not as_json)
         facts = parse_facts(status.to_facts_json(), default_today=date.today())
-        from advisor.engine import load_decider
-
         decider = load_decider()
         # With --json only a terminal is asked; a script gets the decision as it stands.
         facts, decision = questionnaire(
             decider, facts, language, ask=not as_json or sys.stdin.isatty()
         )
         if as_json:
-            document = status_json(status)
+            document = status.to_json()
             document["facts"] = facts.to_json()
             document["decision"] = decision.to_json()
             emit_json(document)
@@ -175,6 +133,6 @@ def diagnose(
         sys.stdout.write(
             render_decision(decision.to_json(), facts=facts.to_json(), lang=language, fmt="text")
         )
-        offer_operation(session, decision, facts)
-    if decision.status == "error":
+        offer_fix(session, decision, facts)
+    if decision.status is Status.ERROR:
         raise typer.Exit(int(ExitCode.USAGE))

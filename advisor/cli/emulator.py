@@ -6,27 +6,22 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
-from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
+from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, translated
+from advisor.cli.options import JsonOption, LangOption
 from advisor.translatable import N_
 
-emulator_app = typer.Typer(
-    cls=TranslatedGroup,
-    help=N_("Virtual IDEMIA and Thales cards for trying things out."),
-    no_args_is_help=True,
-)
+emulator_app = Typer(help=N_("Virtual IDEMIA and Thales cards for trying things out."))
 
 
-@emulator_app.command(
-    "presets", cls=TranslatedCommand, help=N_("The presets, one a line: name, chip, what it is.")
-)
-def presets(ctx: typer.Context) -> None:
+@emulator_app.command("presets", help=N_("The presets, one a line: name, chip, what it is."))
+def presets(ctx: typer.Context, json_output: JsonOption = False, lang: LangOption = None) -> None:
     from advisor.emulator import list_presets
 
-    choose_language(ctx)
+    choose_language(ctx, lang)
     found = list_presets()
-    if settings(ctx).json:
+    if wants_json(ctx, json_output):
         emit_json(
             [{"name": p.name, "profile": p.profile, "description": p.description} for p in found]
         )
@@ -38,17 +33,26 @@ def presets(ctx: typer.Context) -> None:
 
 @emulator_app.command(
     "serve",
-    cls=TranslatedCommand,
     help=N_("Attach a virtual card to pcscd's vpcd driver until stopped (Ctrl-C)."),
 )
 def serve(
     ctx: typer.Context,
-    profile: Annotated[str, typer.Option(help=N_("idemia or thales."))] = "idemia",
+    profile: Annotated[
+        str, typer.Option("--profile", metavar="idemia|thales", help=N_("idemia or thales."))
+    ] = "idemia",
     preset: Annotated[
-        str | None, typer.Option(help=N_("A preset of that profile (default: a healthy card)."))
+        str | None,
+        typer.Option(
+            "--preset",
+            metavar="PRESET",
+            help=N_("A preset of that profile (default: a healthy card)."),
+        ),
     ] = None,
     vpcd: Annotated[
-        str, typer.Option(help=N_("Where pcscd's vpcd driver listens, HOST:PORT."))
+        str,
+        typer.Option(
+            "--vpcd", metavar="HOST:PORT", help=N_("Where pcscd's vpcd driver listens, HOST:PORT.")
+        ),
     ] = "localhost:35963",
 ) -> None:
     from advisor.emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info

@@ -1,49 +1,49 @@
-"""`--help` in the holder's language.
+"""`--help` in the holder's language, and the Typer app every command group is made of.
 
 Typer draws the help from English strings: ours (the help of the apps, commands and
 options, marked with `N_` so that extraction puts them into the catalog) and its own
-(the panel titles, "Usage:", "[default: ...]", "[required]", the help of `--help` and
-of the completion options). Every app and command of `advisor` is built with the classes
-below. While one of them draws its help, `translated_help` puts the translation of each
-of those strings in place, and the English back afterwards.
+("Usage:", the section titles, "[default: ...]", "[required]", the help of `--help`). The
+help is Click's plain layout (`rich_markup_mode=None`): Rich's panels cost more start-up
+time than the whole budget of `advisor --help` (docs/performance.md). While a command
+draws its help, `translated_help` puts the translation of each of those strings in place,
+and the English back afterwards.
 
-The language is chosen by the root group before Click processes any option: `--help`
-is eager, so it runs before `--lang` has been read. `help_language` reads the command
-line itself: the last `--lang` (a command's own `--lang` comes after the global one, and
-wins, as in `common.choose_language`), then `ADVISOR_LANG`, the locale, English. An
-unknown language gives English help; the command itself then reports it.
-
-Nothing here imports more than Typer and Babel already have, plus one `.mo`: `advisor
---help` must stay fast (benchmarks/startup.py).
+The language is chosen by the root group before Click processes any option: `--help` is
+eager, so it runs before `--lang` has been read. `help_language` reads the command line
+itself: the last `--lang` (a command's own `--lang` comes after the global one, and wins,
+as in `common.choose_language`), then `ADVISOR_LANG`, the locale, English. An unknown
+language gives English help; the command itself then reports it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import typer
 from typer import _click
+from typer import core as typer_core
 from typer.core import TyperCommand, TyperGroup
 
 from advisor.cli.common import resolve_lang
 from advisor.cli.i18n import _, use_language
 from advisor.translatable import N_
 
-# Typer's texts in the help, under msgids of ours: Typer reads its English once, when it
-# is imported (typer.rich_utils), and Click's are fixed in the code.
+# Typer's own texts in the help (typer.core calls gettext on these), under msgids of ours.
 _TYPER_TEXTS = {
-    # TRANSLATORS: --help: the title of the box that lists the options.
-    "OPTIONS_PANEL_TITLE": N_("Options"),
-    # TRANSLATORS: --help: the title of the box that lists the arguments.
-    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
-    # TRANSLATORS: --help: the title of the box that lists the commands.
-    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    # TRANSLATORS: --help: the title of the section that lists the options.
+    "Options": N_("Options"),
+    # TRANSLATORS: --help: the title of the section that lists the arguments.
+    "Arguments": N_("Arguments"),
+    # TRANSLATORS: --help: the title of the section that lists the commands.
+    "Commands": N_("Commands"),
     # TRANSLATORS: --help: after the help of an argument that must be given.
-    "REQUIRED_LONG_STRING": N_("[required]"),
+    "required": N_("required"),
 }
 # TRANSLATORS: --help: after the help of an option, its value when it is not given.
-_DEFAULT = N_("[default: %(value)s]")
+_DEFAULT = N_("default: %(value)s")
 # TRANSLATORS: --help: the first line, before the command and its metavariables
 # (advisor triage case [OPTIONS]).
 _USAGE = N_("Usage:")
@@ -51,13 +51,16 @@ _USAGE = N_("Usage:")
 _OPTION_HELP = (
     # TRANSLATORS: --help: the help of --help.
     N_("Show this message and exit."),
+    # TRANSLATORS: --help: the help of --version.
+    N_("Show the version and exit."),
     # TRANSLATORS: --help: the help of --install-completion (shell completion).
     N_("Install completion for the current shell."),
     # TRANSLATORS: --help: the help of --show-completion (shell completion).
     N_("Show completion for the current shell, to copy it or customize the installation."),
 )
 
-_drawing = False  # True while a help is drawn: only then is "Usage:" translated
+
+_REQUIRED = re.compile(r"^\{([^{}]+)\}$")
 
 
 def help_language(args: Sequence[str]) -> str:
@@ -74,13 +77,18 @@ def help_language(args: Sequence[str]) -> str:
     return resolve_lang(explicit, strict=False)
 
 
+def _typer_gettext(message: str) -> str:
+    if message in _TYPER_TEXTS:
+        return _(_TYPER_TEXTS[message])
+    if message == "default: {default}":
+        return _(_DEFAULT, value="{default}")
+    return message
+
+
 @contextmanager
 def translated_help(command: _click.Command, ctx: _click.Context) -> Iterator[None]:
     """The help strings of `command`, its parameters and its subcommands, and Typer's
     own, in the chosen language while the block runs; English again afterwards."""
-    global _drawing
-    from typer import rich_utils
-
     saved: list[tuple[Any, str, Any]] = []
 
     def put(owner: Any, attribute: str, value: Any) -> None:
@@ -96,30 +104,18 @@ def translated_help(command: _click.Command, ctx: _click.Context) -> Iterator[No
     translate(command, "short_help")
     for param in command.get_params(ctx):
         translate(param, "help")
-        translate(param, "rich_help_panel")
     if isinstance(command, TyperGroup):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None:
                 translate(sub, "help")
                 translate(sub, "short_help")
-    for attribute, msgid in _TYPER_TEXTS.items():
-        put(rich_utils, attribute, _(msgid))
-    put(rich_utils, "DEFAULT_STRING", _(_DEFAULT, value="{}"))
-    drawing, _drawing = _drawing, True
+    put(typer_core, "_", _typer_gettext)
     try:
         yield
     finally:
-        _drawing = drawing
         for owner, attribute, value in reversed(saved):
             setattr(owner, attribute, value)
-
-
-def _write_usage(command: _click.Command, ctx: _click.Context, formatter: Any) -> None:
-    """Click's usage line, with "Usage:" translated while a help is drawn (a usage error
-    keeps Click's English message, so its usage line stays English too)."""
-    prefix = _(_USAGE) + " " if _drawing else None
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix)
 
 
 class _Translated(_click.Command):
@@ -130,7 +126,14 @@ class _Translated(_click.Command):
             super().format_help(ctx, formatter)
 
     def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        _write_usage(self, ctx, formatter)
+        # "Usage:" is translated while a help is drawn; a usage error keeps Click's
+        # English message, so its usage line stays English too.
+        drawing = getattr(typer_core, "_", None) is _typer_gettext
+        prefix = _(_USAGE) + " " if drawing else None
+        # Typer writes a required argument as {NAME}; Click users read NAME as required
+        # and [NAME] as optional.
+        pieces = [_REQUIRED.sub(r"\1", piece) for piece in self.collect_usage_pieces(ctx)]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix)
 
 
 class TranslatedCommand(_Translated, TyperCommand):
@@ -147,3 +150,18 @@ class RootGroup(TranslatedGroup):
     def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
         use_language(help_language(args))
         return super().parse_args(ctx, args)
+
+
+class Typer(typer.Typer):
+    """A Typer app of `advisor`: its groups and commands draw their help in the holder's
+    language, in Click's plain layout, and a group without a command shows its help."""
+
+    def __init__(self, *, cls: type[TyperGroup] = TranslatedGroup, **options: Any) -> None:
+        options.setdefault("no_args_is_help", True)
+        super().__init__(cls=cls, rich_markup_mode=None, **options)
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, **options: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        options.setdefault("cls", TranslatedCommand)
+        return super().command(name, **options)

@@ -7,33 +7,34 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
-from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
+from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext
+from advisor.cli.options import JsonOption
 from advisor.translatable import N_
 
 if TYPE_CHECKING:
     from advisor.ruletools.check import CheckReport
 
-rules_app = typer.Typer(
-    cls=TranslatedGroup, help=N_("Check and inspect the rule base."), no_args_is_help=True
-)
+rules_app = Typer(help=N_("Check and inspect the rule base."))
 
 
 @rules_app.command(
     "check",
-    cls=TranslatedCommand,
     help=N_(
         "Enumerate the whole fact space through the engine; exit 0 only when the rules are sound."
     ),
 )
 def check(
     ctx: typer.Context,
-    json_output: Annotated[
-        bool, typer.Option("--json", help=N_("Print the report as JSON."))
-    ] = False,
+    json_output: JsonOption = False,
     samples: Annotated[
-        int, typer.Option(help=N_("Random and boundary cases compared with the engine."))
+        int,
+        typer.Option(
+            "--samples",
+            metavar="N",
+            help=N_("Random and boundary cases compared with the engine."),
+        ),
     ] = 2000,
 ) -> None:
     from advisor.engine.rulebook import load_rulebook
@@ -44,12 +45,12 @@ def check(
     try:
         book = load_rulebook()
     except RulesLoadError as exc:
-        if json_output or settings(ctx).json:
+        if wants_json(ctx, json_output):
             emit_json({"sound": False, "problems": [str(exc)]})
             raise typer.Exit(int(ExitCode.FAILED)) from None
         fail(str(exc), ExitCode.FAILED)
     report = run_check(book, samples=samples)
-    if json_output or settings(ctx).json:
+    if wants_json(ctx, json_output):
         emit_json(report.to_json())
     else:
         say(check_summary(report))
@@ -99,12 +100,13 @@ def check_summary(report: CheckReport) -> str:
 
 @rules_app.command(
     "table",
-    cls=TranslatedCommand,
     help=N_("Write the decision table as reviewable TSV (the golden table under tests/)."),
 )
 def table(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Argument(help=N_("Folder for one TSV file per ruleset."))],
+    output: Annotated[
+        Path, typer.Argument(metavar="DIR", help=N_("Folder for one TSV file per ruleset."))
+    ],
 ) -> None:
     from advisor.engine.rulebook import load_rulebook
     from advisor.engine.table import build_table
@@ -119,14 +121,13 @@ def table(
 
 @rules_app.command(
     "docs",
-    cls=TranslatedCommand,
     help=N_("Generate the rules reference (docs/rules.md) from rules/."),
 )
 def docs(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Argument(help=N_("The Markdown file to write."))] = Path(
-        "docs/rules.md"
-    ),
+    output: Annotated[
+        Path, typer.Argument(metavar="FILE", help=N_("The Markdown file to write."))
+    ] = Path("docs/rules.md"),
 ) -> None:
     from advisor.engine.rulebook import load_rulebook
     from advisor.ruletools.reference import rules_reference

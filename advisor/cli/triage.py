@@ -12,17 +12,14 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, settings
-from advisor.cli.helptext import TranslatedCommand, TranslatedGroup
+from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
+from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext, translated
+from advisor.cli.options import JsonOption, LangOption
 from advisor.facts.case import FIELD_NAMES
 from advisor.translatable import N_
 
-triage_app = typer.Typer(
-    cls=TranslatedGroup,
-    help=N_("Decide cases from facts, one or a whole file."),
-    no_args_is_help=True,
-)
+triage_app = Typer(help=N_("Decide cases from facts, one or a whole file."))
 
 _FACT_HELP = {
     "id": N_("Case id, echoed in the output."),
@@ -35,12 +32,36 @@ _FACT_HELP = {
 }
 
 
+_FACT_METAVAR = {
+    "id": "ID",
+    "card_generation": "CHIP",
+    "document_type": "TYPE",
+    "location": "PLACE",
+}
+
+
 def _fact_help(name: str) -> str:
     if name in _FACT_HELP:
         return _FACT_HELP[name]
     if name.endswith("_tries_left"):
         return N_("Attempts left, 0 to 3 (0 = blocked).")
     return N_("yes or no.")
+
+
+def _fact_metavar(name: str) -> str:
+    if name in _FACT_METAVAR:
+        return _FACT_METAVAR[name]
+    if name.endswith("_date") or name == "today":
+        return "DATE"
+    if name.endswith("_tries_left"):
+        return "0-3"
+    return "yes|no"
+
+
+def option_name(token: str) -> str:
+    """`--card_lost` and `--card-lost` name the same option: the contract's field names
+    (contract §5 `--FIELD VALUE`) and the usual dashed spelling."""
+    return token.replace("_", "-")
 
 
 def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -53,11 +74,7 @@ def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
     params = [p for p in signature.parameters.values() if p.name != "facts_flags"]
     for name in FIELD_NAMES:
         option = typer.Option(
-            f"--{name.replace('_', '-')}",
-            f"--{name}",
-            help=_fact_help(name),
-            # TRANSLATORS: --help of triage case: the title of the box of fact options.
-            rich_help_panel=N_("Facts"),
+            f"--{name.replace('_', '-')}", metavar=_fact_metavar(name), help=_fact_help(name)
         )
         params.append(
             inspect.Parameter(
@@ -82,32 +99,32 @@ def _with_fact_options(func: Callable[..., None]) -> Callable[..., None]:
 
 @triage_app.command(
     "case",
-    cls=TranslatedCommand,
     help=N_("Decide one case, from --facts JSON or from one --FIELD VALUE per fact."),
+    context_settings={"token_normalize_func": option_name},
 )
 @_with_fact_options
 def case(
     ctx: typer.Context,
     facts_json: Annotated[
-        str | None, typer.Option("--facts", help=N_("The case as one JSON object (contract §1)."))
+        str | None,
+        typer.Option(
+            "--facts",
+            metavar="JSON",
+            help=N_("The case as one JSON object, with the fields of docs/facts.md."),
+        ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help=N_("Print the decision as JSON."))
-    ] = False,
+    json_output: JsonOption = False,
     explain: Annotated[
-        bool, typer.Option(help=N_("Show the rules that fired and their sources."))
+        bool, typer.Option("--explain", help=N_("Show the rules that fired and their sources."))
     ] = False,
-    lang: Annotated[
-        str | None, typer.Option(help=N_("Language of the guidance: en, et or ru."))
-    ] = None,
+    lang: LangOption = None,
     facts_flags: dict[str, str] | None = None,
 ) -> None:
     from advisor.errors import FactError, RulesLoadError
     from advisor.facts.case import parse_facts
 
-    state = settings(ctx)
     language = choose_language(ctx, lang)
-    as_json = json_output or state.json
+    as_json = wants_json(ctx, json_output)
     flags = facts_flags or {}
     if facts_json is not None and flags:
         fail(
@@ -132,8 +149,7 @@ def case(
             facts = parse_facts(flags, human=True, default_today=date.today())
     except FactError as exc:
         if as_json:
-            from advisor.engine.decision import error_decision
-            from advisor.engine.rulebook import load_rulebook
+            from advisor.engine import error_decision, load_rulebook
 
             emit_json(error_decision(load_rulebook().version, exc.field, exc.message).to_json())
             raise typer.Exit(int(ExitCode.USAGE)) from None
@@ -162,14 +178,11 @@ def _open_input(path: str) -> IO[str]:
     try:
         return open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise fail(
-            _("cannot read %(path)s: %(reason)s", path=path, reason=exc.strerror), ExitCode.USAGE
-        ) from None
+        fail(_("cannot read %(path)s: %(reason)s", path=path, reason=exc.strerror), ExitCode.USAGE)
 
 
 @triage_app.command(
     "batch",
-    cls=TranslatedCommand,
     help=N_("Decide every record of a file: one JSON Lines decision per record, in input order."),
 )
 def batch(
@@ -179,12 +192,19 @@ def batch(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help=N_("Write the decisions here (default: stdout).")),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help=N_("Write the decisions here (default: stdout)."),
+        ),
     ] = None,
     input_format: Annotated[
         str | None,
         typer.Option(
-            "--format", help=N_("jsonl or csv (default: from the file name; stdin is jsonl).")
+            "--format",
+            metavar="jsonl|csv",
+            help=N_("jsonl or csv (default: from the file name; stdin is jsonl)."),
         ),
     ] = None,
 ) -> None:

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
+from advisor.errors import AdvisorError
+
 log = logging.getLogger(__name__)
 
 TRACE_LENGTH = 2000
@@ -58,15 +60,15 @@ def sw_wrong_code(tries_left: int) -> int:
     return 0x63C0 | (tries_left & 0x0F)
 
 
-class CardError(Exception):
-    """Ends a command with a status word and no data."""
+class CommandRefused(AdvisorError):
+    """Ends a command with a status word and no data (caught inside the card)."""
 
     def __init__(self, sw: int) -> None:
         super().__init__(f"SW {sw:04X}")
         self.sw = sw
 
 
-class ApduFormatError(ValueError):
+class ApduFormatError(AdvisorError, ValueError):
     """The bytes are not a short command APDU (ISO 7816-3/-4 cases 1-4)."""
 
 
@@ -159,23 +161,23 @@ def parse_tlv(data: bytes) -> list[tuple[int, bytes]]:
         if tag & 0x1F == 0x1F:
             while True:
                 if i >= len(data):
-                    raise CardError(SW.INCORRECT_DATA)
+                    raise CommandRefused(SW.INCORRECT_DATA)
                 tag = (tag << 8) | data[i]
                 i += 1
                 if not data[i - 1] & 0x80:
                     break
         if i >= len(data):
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         n = data[i]
         i += 1
         if n & 0x80:
             count = n & 0x7F
             if count == 0 or count > 2 or i + count > len(data):
-                raise CardError(SW.INCORRECT_DATA)
+                raise CommandRefused(SW.INCORRECT_DATA)
             n = int.from_bytes(data[i : i + count], "big")
             i += count
         if i + n > len(data):
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         out.append((tag, bytes(data[i : i + n])))
         i += n
     return out
@@ -393,7 +395,7 @@ class VirtualCard:
             return Response(sw=SW.INS_NOT_SUPPORTED).to_bytes()
         try:
             response = handler(command)
-        except CardError as err:
+        except CommandRefused as err:
             response = Response(sw=err.sw)
         except Exception as err:  # a card never crashes; record it for the tests
             log.exception("emulator bug on INS %02X", command.ins)
@@ -435,11 +437,11 @@ class VirtualCard:
 
     def _get_response(self, command: Command) -> Response:
         if command.p1p2 != 0:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         if command.data:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         if not self._pending:
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         ne = command.ne or 256
         chunk, self._pending = self._pending[:ne], self._pending[ne:]
         if self._pending:
@@ -470,12 +472,12 @@ class VirtualCard:
 
     def _resolve_path(self, start: DF, path: bytes) -> EF | DF:
         if len(path) % 2 or not path:
-            raise CardError(SW.NC_INCONSISTENT_WITH_P1P2)
+            raise CommandRefused(SW.NC_INCONSISTENT_WITH_P1P2)
         node: EF | DF = start
         for i in range(0, len(path), 2):
             fid = int.from_bytes(path[i : i + 2], "big")
             if not isinstance(node, DF) or fid not in node.children:
-                raise CardError(SW.FILE_NOT_FOUND)
+                raise CommandRefused(SW.FILE_NOT_FOUND)
             node = node.children[fid]
         return node
 
@@ -485,21 +487,21 @@ class VirtualCard:
             if not data or data == b"\x3f\x00":
                 return self.mf
             if len(data) != 2:
-                raise CardError(SW.NC_INCONSISTENT_WITH_P1P2)
+                raise CommandRefused(SW.NC_INCONSISTENT_WITH_P1P2)
             return self._resolve_path(self._current_df, data)
         if p1 in (0x01, 0x02):
             if len(data) != 2:
-                raise CardError(SW.NC_INCONSISTENT_WITH_P1P2)
+                raise CommandRefused(SW.NC_INCONSISTENT_WITH_P1P2)
             node = self._resolve_path(self._current_df, data)
             if isinstance(node, DF) != (p1 == 0x01):
-                raise CardError(SW.FILE_NOT_FOUND)
+                raise CommandRefused(SW.FILE_NOT_FOUND)
             return node
         if p1 == 0x04:
             if not data:
                 return self.mf
             df = self._find_by_aid(data)
             if df is None:
-                raise CardError(SW.FILE_NOT_FOUND)
+                raise CommandRefused(SW.FILE_NOT_FOUND)
             return df
         if p1 == 0x08:
             return self._resolve_path(self.mf, data)
@@ -513,9 +515,9 @@ class VirtualCard:
 
     def _select(self, command: Command) -> Response:
         if command.p1 not in self.select_modes:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         if command.p2 not in (0x00, 0x04, 0x0C):
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         target = self._select_target(command)
         if isinstance(target, DF):
             if command.p1 == 0x04 and target is self.mf and command.data:
@@ -541,17 +543,17 @@ class VirtualCard:
 
     def _read_binary(self, command: Command) -> Response:
         if command.data:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         if command.p1 & 0x80:
             # Short EF identifiers are not used by any EstEID client (sheet §3, §4).
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         ef = self._current_ef
         if ef is None:
-            raise CardError(SW.NO_CURRENT_EF)
+            raise CommandRefused(SW.NO_CURRENT_EF)
         offset = command.p1p2
         if offset >= len(ef.data):
             # NFCA reads certificates until 6B00 (sheet §3.5).
-            raise CardError(SW.WRONG_OFFSET)
+            raise CommandRefused(SW.WRONG_OFFSET)
         ne = command.ne or 256
         chunk = ef.data[offset : offset + ne]
         if command.le not in (None, 0) and len(chunk) < ne:
@@ -563,26 +565,26 @@ class VirtualCard:
     def _present(self, pin: PinObject, block: bytes) -> None:
         """Compare a presented code; raises with 63Cx or the blocked SW on failure."""
         if pin.blocked:
-            raise CardError(self.blocked_sw)
+            raise CommandRefused(self.blocked_sw)
         if block == pin.block():
             pin.tries_left = pin.max_tries
             return
         pin.tries_left -= 1
         pin.verified = False
-        raise CardError(sw_wrong_code(pin.tries_left))
+        raise CommandRefused(sw_wrong_code(pin.tries_left))
 
     def _verify_status(self, pin: PinObject) -> Response:
         """VERIFY without data: ISO 7816-4 §11.5.6 status query (sheet §7: unverified)."""
         if pin.blocked:
-            raise CardError(self.blocked_sw)
+            raise CommandRefused(self.blocked_sw)
         if pin.verified:
             return Response()
-        raise CardError(sw_wrong_code(pin.tries_left))
+        raise CommandRefused(sw_wrong_code(pin.tries_left))
 
     def _new_code(self, pin: PinObject, block: bytes) -> str:
         new = pin.decode_new(block)
         if new is None:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         return new
 
     # -- keys --
@@ -591,37 +593,37 @@ class VirtualCard:
         for key in self.keys:
             if key.ref == ref and (key.scope is None or self._current_df.is_within(key.scope)):
                 return key
-        raise CardError(SW.REFERENCED_DATA_NOT_FOUND)
+        raise CommandRefused(SW.REFERENCED_DATA_NOT_FOUND)
 
     def _manage_security_environment(self, command: Command) -> Response:
         if command.p1 != 0x41 or command.p2 not in (0xA4, 0xB6, 0xB8):
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         objects = dict(parse_tlv(command.data))
         ref = objects.get(0x84)
         if ref is None or len(ref) != 1:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         key = self._key_in_scope(ref[0])
         if command.p2 not in key.templates:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         self._se[command.p2] = key
         return Response()
 
     def _key_for(self, template: int) -> KeyObject:
         key = self._se.get(template)
         if key is None:
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         if key.scope is not None and not self._current_df.is_within(key.scope):
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         return key
 
     def _authorize(self, key: KeyObject) -> None:
         """Chip-specific conditions first (subclasses), then the verified code."""
         if not key.pin.verified:
-            raise CardError(SW.SECURITY_STATUS_NOT_SATISFIED)
+            raise CommandRefused(SW.SECURITY_STATUS_NOT_SATISFIED)
 
     def _sign(self, key: KeyObject, digest: bytes) -> Response:
         if not 20 <= len(digest) <= 64:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         self._authorize(key)
         if key.single_use_pin:
             key.pin.verified = False
@@ -644,27 +646,27 @@ class VirtualCard:
             elif self._hash is not None:
                 digest = self._hash
             else:
-                raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+                raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
             self._hash = None
             return self._sign(key, digest)
         if command.p1p2 == 0x90A0:
             return self._pso_hash(command)
         if command.p1p2 == 0x8086:
             return self._decipher(command)
-        raise CardError(SW.INCORRECT_P1P2)
+        raise CommandRefused(SW.INCORRECT_P1P2)
 
     def _pso_hash(self, command: Command) -> Response:
-        raise CardError(SW.INCORRECT_P1P2)
+        raise CommandRefused(SW.INCORRECT_P1P2)
 
     def _decipher(self, command: Command) -> Response:
         key = self._key_for(0xB8)
         # Padding-indicator byte 00, then the other party's public point (sheet §3.4, §4.5).
         if len(command.data) < 2 or command.data[0] != 0x00:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         try:
             peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP384R1(), command.data[1:])
         except ValueError:
-            raise CardError(SW.INCORRECT_DATA) from None
+            raise CommandRefused(SW.INCORRECT_DATA) from None
         self._authorize(key)
         return Response(key.private_key.exchange(ec.ECDH(), peer))
 

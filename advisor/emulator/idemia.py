@@ -12,8 +12,8 @@ from advisor.emulator.card import (
     DF,
     EF,
     SW,
-    CardError,
     Command,
+    CommandRefused,
     KeyObject,
     PinObject,
     Response,
@@ -182,18 +182,18 @@ class IdemiaCard(VirtualCard):
             if pin.ref == ref:
                 if pin.scope is not None and not self.current_df.is_within(pin.scope):
                     # PIN2 lives in the QSCD DF; clients select it first (§3.2).
-                    raise CardError(SW.REFERENCED_DATA_NOT_FOUND)
+                    raise CommandRefused(SW.REFERENCED_DATA_NOT_FOUND)
                 return pin
-        raise CardError(SW.REFERENCED_DATA_NOT_FOUND)
+        raise CommandRefused(SW.REFERENCED_DATA_NOT_FOUND)
 
     def _verify(self, command: Command) -> Response:
         if command.p1 != 0x00:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin = self._pin_by_ref(command.p2)
         if not command.data:
             return self._verify_status(pin)
         if len(command.data) != PinObject.BLOCK_LENGTH:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         self._present(pin, command.data)
         pin.verified = True
         return Response()
@@ -201,16 +201,16 @@ class IdemiaCard(VirtualCard):
     def _change_reference_data(self, command: Command) -> Response:
         # §3.3: 00 24 00 <ref> 18 OLD(12) NEW(12); the PUK can be changed too.
         if command.p1 != 0x00:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin = self._pin_by_ref(command.p2)
         if len(command.data) != 2 * PinObject.BLOCK_LENGTH:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         old, new_block = command.data[:12], command.data[12:]
         self._present(pin, old)
         new = self._new_code(pin, new_block)
         if new == pin.value:
             # §7: 6985 = old and new the same (DD4, LEID comment).
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         pin.value = new
         pin.verified = False
         return Response()
@@ -218,14 +218,14 @@ class IdemiaCard(VirtualCard):
     def _reset_retry_counter(self, command: Command) -> Response:
         # §3.3: two steps, VERIFY PUK then 00 2C 02 <ref> 0C NEW(12).
         if command.p1 != 0x02:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin = self._pin_by_ref(command.p2)
         if pin.ref == REF_PUK:
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         if len(command.data) != PinObject.BLOCK_LENGTH:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         if not self.pins["puk"].verified:
-            raise CardError(SW.SECURITY_STATUS_NOT_SATISFIED)
+            raise CommandRefused(SW.SECURITY_STATUS_NOT_SATISFIED)
         pin.value = self._new_code(pin, command.data)
         pin.tries_left = pin.max_tries
         pin.verified = False
@@ -233,16 +233,16 @@ class IdemiaCard(VirtualCard):
 
     def _get_data(self, command: Command) -> Response:
         if command.p1p2 != 0x3FFF:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         data = command.data
         if len(data) != len(_GET_DATA_TEMPLATE) or data[:6] + data[7:] != (
             _GET_DATA_TEMPLATE[:6] + _GET_DATA_TEMPLATE[7:]
         ):
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         # r = reference & 0x0F: 01 PIN1, 02 PUK, 05 PIN2 (§3.3).
         by_low = {pin.ref & 0x0F: pin for pin in self.pins.values()}
         if data[6] not in by_low:
-            raise CardError(SW.REFERENCED_DATA_NOT_FOUND)
+            raise CommandRefused(SW.REFERENCED_DATA_NOT_FOUND)
         pin = self._pin_by_ref(by_low[data[6]].ref)
         # §3.3 layout: 70 → BF 81 0r → A0 { 9A max, 9B left, A1 … } (LEID mock).
         inner = (
@@ -257,5 +257,5 @@ class IdemiaCard(VirtualCard):
     def _internal_authenticate(self, command: Command) -> Response:
         # §3.4: MSE SET A4 with key 81, VERIFY PIN1, then 00 88 00 00 Lc <hash>.
         if command.p1p2 != 0x0000:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         return self._sign(self._key_for(0xA4), command.data)

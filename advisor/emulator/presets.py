@@ -16,7 +16,8 @@ from advisor.emulator.certs import DEFAULT_SEED
 from advisor.emulator.idemia import IdemiaCard
 from advisor.emulator.identity import Document, Holder, add_years
 from advisor.emulator.thales import ThalesCard
-from advisor.translatable import N_, fill
+from advisor.errors import AdvisorError
+from advisor.translatable import N_
 
 PROFILES = ("idemia", "thales")
 DEFAULT_PRESET = {"idemia": "idemia-ok", "thales": "thales-ok"}
@@ -42,13 +43,16 @@ class PresetInfo:
     description: str
 
 
-class UnknownPresetError(ValueError):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.template = N_("unknown emulator preset %(name)s; valid presets: %(presets)s")
-        self.values = {"name": repr(name), "presets": ", ".join(_PRESETS)}
-        self.message = fill(self.template, self.values)
-        super().__init__(self.message)
+class UnknownPresetError(AdvisorError, ValueError):
+    """No preset has this name; the message lists the presets."""
+
+    @classmethod
+    def named(cls, name: str) -> UnknownPresetError:
+        return cls.translatable(
+            N_("unknown emulator preset %(name)s; valid presets: %(presets)s"),
+            name=repr(name),
+            presets=", ".join(_PRESETS),
+        )
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def preset_info(name: str) -> PresetInfo:
     try:
         profile, text, _ = _PRESETS[name]
     except KeyError:
-        raise UnknownPresetError(name) from None
+        raise UnknownPresetError.named(name) from None
     return PresetInfo(name, profile, text)
 
 
@@ -193,6 +197,6 @@ def make_card(
     try:
         _, _, factory = _PRESETS[preset]
     except KeyError:
-        raise UnknownPresetError(preset) from None
+        raise UnknownPresetError.named(preset) from None
     options = _Options(document_type, seed, holder or Holder(), t0)
     return factory(today or date.today(), options)

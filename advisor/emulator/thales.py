@@ -13,8 +13,8 @@ from advisor.emulator.card import (
     DF,
     EF,
     SW,
-    CardError,
     Command,
+    CommandRefused,
     KeyObject,
     PinObject,
     Response,
@@ -190,18 +190,18 @@ class ThalesCard(VirtualCard):
         for pin in self.pins.values():
             if pin.ref == ref:
                 return pin
-        raise CardError(SW.REFERENCED_DATA_NOT_FOUND)
+        raise CommandRefused(SW.REFERENCED_DATA_NOT_FOUND)
 
     def _verify(self, command: Command) -> Response:
         # §4.3: 00 20 00 8r 0C P(12). A courier card still verifies (§4.4 says
         # only that "you can still login" for PIN2; same choice for PIN1).
         if command.p1 != 0x00:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin = self._pin_by_ref(command.p2)
         if not command.data:
             return self._verify_status(pin)
         if len(command.data) != PinObject.BLOCK_LENGTH:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         self._present(pin, command.data)
         pin.verified = True
         return Response()
@@ -211,23 +211,23 @@ class ThalesCard(VirtualCard):
         if pin.ref == REF_PUK:
             # §4.3: the PUK cannot be changed (DD4, NFCA, NFCI, IDEE-PIN); the
             # card's answer is unknown — our choice 6985.
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         if not self.activated:
             # §4.4: a courier card is activated in the PPA portal, not by APDUs.
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         return pin
 
     def _change_reference_data(self, command: Command) -> Response:
         # §4.3: 00 24 00 8r 18 OLD(12) NEW(12), r = 1 or 2.
         if command.p1 != 0x00:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin = self._managed_pin(command.p2)
         if len(command.data) != 2 * PinObject.BLOCK_LENGTH:
-            raise CardError(SW.WRONG_LENGTH)
+            raise CommandRefused(SW.WRONG_LENGTH)
         self._present(pin, command.data[:12])
         new = self._new_code(pin, command.data[12:])
         if new == pin.value:
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         pin.value = new
         pin.verified = False
         # §4.4: a change clears the "must be changed" state (DF2F → 01).
@@ -241,17 +241,17 @@ class ThalesCard(VirtualCard):
         puk = self.pins["puk"]
         if command.p1 == 0x00:
             if len(command.data) != 2 * PinObject.BLOCK_LENGTH:
-                raise CardError(SW.WRONG_LENGTH)
+                raise CommandRefused(SW.WRONG_LENGTH)
             self._present(puk, command.data[:12])
             new_block = command.data[12:]
         elif command.p1 == 0x02:
             if len(command.data) != PinObject.BLOCK_LENGTH:
-                raise CardError(SW.WRONG_LENGTH)
+                raise CommandRefused(SW.WRONG_LENGTH)
             if not puk.verified:
-                raise CardError(SW.SECURITY_STATUS_NOT_SATISFIED)
+                raise CommandRefused(SW.SECURITY_STATUS_NOT_SATISFIED)
             new_block = command.data
         else:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         pin.value = self._new_code(pin, new_block)
         pin.tries_left = pin.max_tries
         pin.verified = False
@@ -262,13 +262,13 @@ class ThalesCard(VirtualCard):
     def _get_data(self, command: Command) -> Response:
         # §4.3: 00 CB 00 FF 05 A0 03 83 01 8r [00].
         if command.p1p2 != 0x00FF:
-            raise CardError(SW.INCORRECT_P1P2)
+            raise CommandRefused(SW.INCORRECT_P1P2)
         objects = parse_tlv(command.data)
         if len(objects) != 1 or objects[0][0] != 0xA0:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         inner = parse_tlv(objects[0][1])
         if len(inner) != 1 or inner[0][0] != 0x83 or len(inner[0][1]) != 1:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         pin = self._pin_by_ref(inner[0][1][0])
         body = (
             tlv(0x83, bytes([pin.ref]))
@@ -287,17 +287,17 @@ class ThalesCard(VirtualCard):
 
     def _authorize(self, key: KeyObject) -> None:
         if not self.activated:
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         if key.ref == KEY_SIGN and not self.pins["pin2"].active:
             # §4.4: the signing key is refused until PIN2 has been changed; the
             # SW is unknown (§7) — our choice 6985, checked before the PIN state.
-            raise CardError(SW.CONDITIONS_NOT_SATISFIED)
+            raise CommandRefused(SW.CONDITIONS_NOT_SATISFIED)
         super()._authorize(key)
 
     def _pso_hash(self, command: Command) -> Response:
         # §4.5: 00 2A 90 A0 Lc 90 <hlen> <hash>, then PSO:CDS without data.
         objects = parse_tlv(command.data)
         if len(objects) != 1 or objects[0][0] != 0x90 or not 20 <= len(objects[0][1]) <= 64:
-            raise CardError(SW.INCORRECT_DATA)
+            raise CommandRefused(SW.INCORRECT_DATA)
         self._hash = objects[0][1]
         return Response()

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 
 from advisor.emulator.card import VirtualCard
-from advisor.translatable import N_, fill
+from advisor.errors import AdvisorError
+from advisor.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,12 @@ MAX_MESSAGE = 0xFFFF
 CardSource = Callable[[], VirtualCard]
 
 
-class AddressError(ValueError):
+class AddressError(AdvisorError, ValueError):
     """A vpcd address that cannot be used; its message is a msgid (advisor/translatable.py)."""
 
-    def __init__(self, template: str, text: str) -> None:
-        self.template = template
-        self.values = {"address": repr(text)}
-        self.message = fill(self.template, self.values)
-        super().__init__(self.message)
+    @classmethod
+    def about(cls, template: str, text: str) -> AddressError:
+        return cls.translatable(template, address=repr(text))
 
 
 def parse_address(text: str) -> tuple[str, int]:
@@ -57,17 +56,17 @@ def parse_address(text: str) -> tuple[str, int]:
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise AddressError(N_("bad vpcd address %(address)s"), text)
+            raise AddressError.about(N_("bad vpcd address %(address)s"), text)
         host, rest = text[1:end], text[end + 1 :]
         if rest and not rest.startswith(":"):
-            raise AddressError(N_("bad vpcd address %(address)s"), text)
+            raise AddressError.about(N_("bad vpcd address %(address)s"), text)
         port = rest[1:]
     elif text.count(":") == 1:
         host, port = text.split(":")
     if not port:
         return host or DEFAULT_HOST, DEFAULT_PORT
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise AddressError(N_("bad vpcd port in %(address)s"), text)
+        raise AddressError.about(N_("bad vpcd port in %(address)s"), text)
     return host or DEFAULT_HOST, int(port)
 
 

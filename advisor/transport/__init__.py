@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from advisor.errors import AdvisorError
+from advisor.iso7816 import SW, Ins, is_sensitive_apdu
 
 
 @runtime_checkable
@@ -61,8 +62,22 @@ class NoService(TransportError):
     """The PC/SC service (pcscd) is not running or not reachable."""
 
 
+class PyscardMissing(NoService):
+    """pyscard (``smartcard``), the PC/SC binding, is not installed or cannot load
+    libpcsclite: there is no way to reach PC/SC."""
+
+
 class NoReader(TransportError):
-    """No card reader is connected, or none matches --reader."""
+    """No card reader is connected."""
+
+
+class NoMatchingReader(NoReader):
+    """Readers are connected, but none matches the name asked for (``--reader``)."""
+
+    def __init__(self, wanted: str, readers: list[str]) -> None:
+        super().__init__(f"no reader matches {wanted!r}; readers: " + "; ".join(readers))
+        self.wanted = wanted
+        self.readers = readers
 
 
 class NoCard(TransportError):
@@ -97,21 +112,10 @@ class CardWaitTimeout(NoCard, TransportTimeout):
 
 # --- helpers shared by every Connection implementation (no pyscard here) ---------------
 
-# Instructions whose data field may carry a PIN or PUK: VERIFY, CHANGE REFERENCE DATA and
-# RESET RETRY COUNTER (20, 24, 2C), their odd-INS forms, and ENABLE/DISABLE VERIFICATION
-# REQUIREMENT. The same set as advisor.card.apdu.SENSITIVE_INS (a test keeps them equal):
-# the transport sits below the card layer and does not import it.
-SENSITIVE_INS: frozenset[int] = frozenset({0x20, 0x21, 0x24, 0x25, 0x26, 0x28, 0x2C, 0x2D})
-
-GET_RESPONSE_HEADER = bytes((0x00, 0xC0, 0x00, 0x00))
+GET_RESPONSE_HEADER = bytes((0x00, Ins.GET_RESPONSE, 0x00, 0x00))
 # How many 61xx / 6Cxx rounds one command may take: 256 GET RESPONSEs move 64 KiB, more
 # than any EstEID file; a card that keeps asking is broken, not slow.
 MAX_EXCHANGE_ROUNDS = 256
-
-
-def is_sensitive_apdu(apdu: bytes) -> bool:
-    """True if this raw command APDU may carry a PIN or PUK in its data field."""
-    return len(apdu) >= 2 and apdu[1] in SENSITIVE_INS
 
 
 def redact_command(apdu: bytes) -> str:
@@ -180,12 +184,12 @@ def exchange(send: Callable[[bytes], bytes], apdu: bytes) -> bytes:
                 f"the reader returned {len(response)} byte(s), not a response APDU"
             )
         sw1, sw2 = response[-2], response[-1]
-        if sw1 == 0x6C and not resent and not is_sensitive_apdu(command):
+        if sw1 == SW.WRONG_LE >> 8 and not resent and not is_sensitive_apdu(command):
             corrected = with_le(command, sw2)
             if corrected is not None:
                 command, resent = corrected, True
                 continue
-        if sw1 == 0x61:
+        if sw1 == SW.MORE_DATA >> 8:
             data += response[:-2]
             command, resent = GET_RESPONSE_HEADER + bytes((sw2,)), False
             continue

@@ -33,8 +33,10 @@ from advisor.transport import (
     CardRemoved,
     CardWaitTimeout,
     NoCard,
+    NoMatchingReader,
     NoReader,
     NoService,
+    PyscardMissing,
     SeveralReaders,
     TransportError,
     TransportTimeout,
@@ -149,10 +151,6 @@ _WAIT_SLICE_MS = 500
 _MIN_WAIT = 0.05
 
 Stage = Literal["context", "readers", "connect", "operation"]
-
-
-class PyscardMissing(NoService):
-    """pyscard (``smartcard``) is not installed: there is no way to reach PC/SC."""
 
 
 class _Scard(Protocol):
@@ -391,7 +389,7 @@ def _choose_reader(context: _Context, wanted: str | None, wait: float) -> str:
         if remaining <= 0:
             if not candidates:
                 if wanted is not None and names:
-                    raise NoReader(f"no reader matches {wanted!r}; readers: " + "; ".join(names))
+                    raise NoMatchingReader(wanted, names)
                 raise NoReader("no card reader is connected")
             if wait > 0:
                 raise CardWaitTimeout(f"no card was inserted within {wait:g} s")

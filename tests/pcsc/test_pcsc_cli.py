@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from advisor.transport import pcsc
 from advisor.emulator import VirtualCard, make_card
+from advisor.transport import pcsc
 from tests.pcsc.conftest import SLOT0, SLOT1, Slot
 
 pytestmark = pytest.mark.pcsc

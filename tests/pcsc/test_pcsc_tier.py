@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from advisor.transport import pcsc
 from advisor.emulator import make_card
 from advisor.transport import (
     CardInUse,
@@ -27,6 +26,7 @@ from advisor.transport import (
     NoCard,
     NoReader,
     SeveralReaders,
+    pcsc,
 )
 from tests.pcsc.conftest import SLOT0, SLOT1, Slot, wait_until
 
