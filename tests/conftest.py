@@ -61,18 +61,3 @@ def rules_copy(tmp_path: Path) -> Callable[[Callable[[dict[str, Any]], None] | N
 
 
 # A complete, healthy IDEMIA case; tests change the facts they are about.
-HEALTHY: dict[str, Any] = {
-    "today": "2026-11-27",
-    "card_generation": "idemia",
-    "issue_date": "2023-05-02",
-    "expiry_date": "2028-05-01",
-    "pin1_tries_left": 3,
-    "pin2_tries_left": 3,
-    "puk_tries_left": 3,
-    "pin1_known": True,
-    "pin2_known": True,
-    "puk_known": True,
-    "pin2_activated": True,
-    "card_activated": True,
-    "has_other_eid": True,
-}

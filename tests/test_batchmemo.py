@@ -18,7 +18,7 @@ from advisor.errors import FactError
 from advisor.facts.case import FIELD_NAMES, parse_facts
 from advisor.triage.batch import jsonl_items, run_batch
 from advisor.triage.fastpath import BatchMemo
-from tests.conftest import HEALTHY
+from tests.fact_matrix import HEALTHY
 
 TODAY = date(2026, 11, 27)
 

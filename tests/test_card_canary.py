@@ -26,7 +26,7 @@ from advisor.card.session import CardSession
 from advisor.emulator import IdemiaCard, ThalesCard, VirtualCard, make_card
 from advisor.emulator.identity import Codes, Document, Holder
 from advisor.model import CodeKind
-from tests.test_card_session import PIN1, PIN2, PUK, TODAY, FakeConnection
+from tests.fakes import PIN1, PIN2, PUK, TODAY, FakeConnection
 
 # Code references per chip (card-protocol.md §3.2, §4.2) and pad bytes (§2).
 REFERENCES = {

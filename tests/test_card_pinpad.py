@@ -33,7 +33,7 @@ from advisor.card.session import CardSession
 from advisor.emulator import VirtualCard, make_card
 from advisor.model import CodeKind
 from advisor.transport import TransportError
-from tests.test_card_session import PIN1, PIN2, PUK, TODAY, FakeConnection
+from tests.fakes import PIN1, PIN2, PUK, TODAY, FakeConnection, counter
 
 VERIFY_IOCTL = 0x42330006
 MODIFY_IOCTL = 0x42330007
@@ -278,7 +278,7 @@ def test_change_pin1_on_the_pinpad() -> None:
     ]
     assert reader.transactions == 1
     assert reader.keypad == []
-    state = result.counter(CodeKind.PIN1)
+    state = counter(result, CodeKind.PIN1)
     assert state is not None
     assert state.tries_left == 3
 
@@ -336,7 +336,7 @@ def test_activate_pin2_on_the_pinpad(
 ) -> None:
     card, reader, session = pinpad_session(preset, keypad)
     result = session.activate_pin2(use_puk=use_puk)
-    pin2 = result.counter(CodeKind.PIN2)
+    pin2 = counter(result, CodeKind.PIN2)
     assert pin2 is not None
     assert pin2.changed is True
     assert card.pin("pin2").value == "25801"

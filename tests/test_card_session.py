@@ -8,13 +8,9 @@ through ``advisor.emulator.connection.VirtualConnection`` when it exists.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import date
 
 import pytest
 
-from advisor.card.apdu import Response
 from advisor.card.errors import (
     AlreadyActivated,
     CardNotActivated,
@@ -33,89 +29,17 @@ from advisor.card.session import CardSession
 from advisor.emulator import VirtualCard, list_presets, make_card
 from advisor.facts.case import parse_facts
 from advisor.model import CodeKind, CodeOperation, DocumentType, Generation
-
-TODAY = date(2026, 3, 1)
-PIN1, PIN2, PUK = "0090", "01497", "17258403"
-# INS of the commands that carry a code: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER.
-CODE_INS = (0x20, 0x24, 0x2C)
-
-
-class FakeConnection:
-    """The ``Connection`` protocol over a ``VirtualCard``.
-
-    Follows 61xx/6Cxx as the transport promises, refuses any APDU outside a
-    transaction, and counts transactions.
-    """
-
-    def __init__(
-        self,
-        card: VirtualCard,
-        reader: str = "Fake Reader 00 00",
-        features: dict[int, int] | None = None,
-    ) -> None:
-        self.card = card
-        self._reader = reader
-        self._features = features or {}
-        self.transactions = 0
-        self.in_transaction = False
-        self.control_calls: list[tuple[int, bytes]] = []
-
-    @property
-    def atr(self) -> bytes:
-        return self.card.atr
-
-    @property
-    def reader(self) -> str:
-        return self._reader
-
-    def transmit(self, apdu: bytes) -> bytes:
-        assert self.in_transaction, "APDU sent outside a transaction"
-        raw = self.card.transmit(apdu)
-        while True:
-            response = Response.from_bytes(raw)
-            if response.sw1 == 0x61:
-                more = self.card.transmit(bytes((0x00, 0xC0, 0x00, 0x00, response.sw2)))
-                raw = response.data + more
-                # The data of the next answer follows what came before it.
-                continue
-            if response.sw1 == 0x6C:
-                raw = self.card.transmit(apdu[:-1] + bytes((response.sw2,)))
-                continue
-            return raw
-
-    @contextmanager
-    def _held(self) -> Iterator[None]:
-        assert not self.in_transaction, "nested transaction"
-        self.in_transaction = True
-        self.transactions += 1
-        try:
-            yield
-        finally:
-            self.in_transaction = False
-
-    def transaction(self) -> AbstractContextManager[None]:
-        return self._held()
-
-    def control(self, code: int, data: bytes) -> bytes:
-        self.control_calls.append((code, data))
-        raise AssertionError("no pin pad on this fake")
-
-    def features(self) -> dict[int, int]:
-        return dict(self._features)
-
-    def close(self) -> None:
-        pass
-
-
-def open_card(preset: str, **options: object) -> tuple[VirtualCard, FakeConnection, CardSession]:
-    card = make_card(preset, today=TODAY, **options)  # type: ignore[arg-type]
-    connection = FakeConnection(card)
-    return card, connection, CardSession(connection, environ={})
-
-
-def code_commands(card: VirtualCard) -> dict[int, int]:
-    return {ins: card.commands[ins] for ins in CODE_INS}
-
+from tests.fakes import (
+    CODE_INS,
+    PIN1,
+    PIN2,
+    PUK,
+    TODAY,
+    FakeConnection,
+    code_commands,
+    counter,
+    open_card,
+)
 
 PRESETS = [info.name for info in list_presets()]
 
@@ -413,7 +337,7 @@ def test_change_code(preset: str, kind: CodeKind, old: str, new: str) -> None:
 
     assert result.operation is CodeOperation.CHANGE
     assert result.kind is kind
-    state = result.counter(kind)
+    state = counter(result, kind)
     assert state is not None
     assert state.tries_left == 3
     assert card.pin(kind.value).value == new
@@ -579,7 +503,7 @@ def test_last_attempt_needs_confirmation() -> None:
         session.change_code("pin1", PIN1, "2580")
     assert code_commands(card) == {0x20: 0, 0x24: 0, 0x2C: 0}
     result = session.change_code("pin1", PIN1, "2580", allow_last_attempt=True)
-    assert result.counter(CodeKind.PIN1).tries_left == 3  # type: ignore[union-attr]
+    assert counter(result, CodeKind.PIN1).tries_left == 3  # type: ignore[union-attr]
 
 
 def test_last_attempt_of_the_puk_needs_confirmation() -> None:
@@ -689,7 +613,7 @@ def test_activate_pin2_with_the_current_pin2() -> None:
     card, connection, session = open_card("thales-new")
     result = session.activate_pin2(PIN2, new_pin2="25801")
     assert result.operation is CodeOperation.ACTIVATE_PIN2
-    pin2 = result.counter(CodeKind.PIN2)
+    pin2 = counter(result, CodeKind.PIN2)
     assert pin2 is not None
     assert pin2.changed is True
     assert pin2.tries_left == 3
@@ -708,7 +632,7 @@ def test_activate_pin2_with_the_puk_when_pin2_is_blocked() -> None:
     assert code_commands(card) == {0x20: 0, 0x24: 0, 0x2C: 0}
 
     result = session.activate_pin2(puk=PUK, new_pin2="25801")
-    pin2 = result.counter(CodeKind.PIN2)
+    pin2 = counter(result, CodeKind.PIN2)
     assert pin2 is not None
     assert pin2.changed is True
     assert pin2.tries_left == 3

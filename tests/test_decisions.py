@@ -18,7 +18,7 @@ from advisor.facts.case import parse_facts
 from advisor.model import Advisory, Route, Status
 from advisor.ruletools.check import raw_situations
 from advisor.ruletools.golden import golden_lines
-from tests.conftest import HEALTHY
+from tests.fact_matrix import HEALTHY
 
 GOLDEN = Path(__file__).parent / "golden"
 

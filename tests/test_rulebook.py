@@ -9,7 +9,7 @@ import pytest
 
 from advisor.engine.rulebook import RuleBook, load_rulebook, rules_hash
 from advisor.errors import RuleActionError, RulesLoadError
-from tests.conftest import HEALTHY
+from tests.fact_matrix import HEALTHY
 
 Edit = Callable[[dict[str, Any]], None]
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from advisor.cli import app
 from advisor.engine.decider import Decider
 from advisor.triage.batch import csv_items, jsonl_items, run_batch
-from tests.conftest import HEALTHY
+from tests.fact_matrix import HEALTHY
 
 runner = CliRunner()
 

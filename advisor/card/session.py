@@ -630,7 +630,7 @@ class CardSession:
         """Refuse what the counters and flags forbid; return the code the operation spends."""
         # UNVERIFIED: what a courier card answers to CHANGE/RRC is unknown (§4.4, §13.2);
         # DD4 offers no PIN operation then, and neither do we.
-        if profile.has_change_flags and counters[CodeKind.PIN1].changed is False:
+        if profile.has_change_flags and counters[CodeKind.PIN1].needs_change:
             raise CardNotActivated()
         if operation is CodeOperation.ACTIVATE_PIN2:
             # An absent flag counts as changed, as in every reference stack (§4.3).

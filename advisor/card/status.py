@@ -74,9 +74,6 @@ class CertificateInfo:
     # From the subject serialNumber "PNOEE-<code>" (§6.2).
     personal_code: str | None = None
 
-    def valid_at(self, moment: datetime) -> bool:
-        return self.not_before <= moment <= self.not_after
-
     def to_json(self) -> dict[str, Any]:
         return {
             "issuer": self.issuer_common_name or self.issuer,
@@ -193,6 +190,3 @@ class OperationResult:
     counters: tuple[CodeState, ...]
     used_pinpad: bool
     apdu_count: int
-
-    def counter(self, kind: CodeKind) -> CodeState | None:
-        return next((state for state in self.counters if state.kind is kind), None)

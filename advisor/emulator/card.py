@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import ClassVar
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
@@ -669,10 +669,3 @@ class VirtualCard:
             raise CommandRefused(SW.INCORRECT_DATA) from None
         self._authorize(key)
         return Response(key.private_key.exchange(ec.ECDH(), peer))
-
-
-def public_point(key: ec.EllipticCurvePrivateKey) -> bytes:
-    """Uncompressed public point, for tests of ECDH."""
-    return key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )

@@ -50,7 +50,6 @@ def _fields() -> dict[str, FieldDomain]:
 
 
 SITUATION_FIELDS: Final = _fields()
-FIELD_ORDER: Final = tuple(SITUATION_FIELDS)
 
 # Pairs (a, b): a true a implies a true b. Combinations that break one cannot come out
 # of the facts layer, so the enumeration skips them.

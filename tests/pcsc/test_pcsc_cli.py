@@ -24,7 +24,7 @@ import pytest
 
 from advisor.emulator import VirtualCard, make_card
 from advisor.transport import pcsc
-from tests.pcsc.conftest import SLOT0, SLOT1, Slot
+from tests.pcsc.slots import SLOT0, SLOT1, Slot
 
 pytestmark = pytest.mark.pcsc
 

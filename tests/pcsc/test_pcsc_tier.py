@@ -28,7 +28,7 @@ from advisor.transport import (
     SeveralReaders,
     pcsc,
 )
-from tests.pcsc.conftest import SLOT0, SLOT1, Slot, wait_until
+from tests.pcsc.slots import SLOT0, SLOT1, Slot, wait_until
 
 pytestmark = pytest.mark.pcsc
 
