@@ -10,6 +10,7 @@ English `message`); advisor/cli/i18n.py `translated()` shows it in the chosen la
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     import babel
-    from babel.support import NullTranslations
 
 DOMAIN: Final = "advisor"
 
@@ -33,22 +33,25 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     return template % values if values else template
 
 
-def load_catalog(lang: str, locale_dir: Path | None = None) -> NullTranslations:
+def load_catalog(lang: str, locale_dir: Path | None = None) -> gettext.NullTranslations:
     """The compiled catalog of a language (`<locale_dir>/<lang>/LC_MESSAGES/advisor.mo`),
     or null translations for English and for a language without one.
 
-    Babel only, no Jinja2: `advisor --help` loads a catalog and must stay fast. The
-    guidance (advisor/guidance/render.py) and the CLI's messages (advisor/cli/i18n.py)
-    both load their catalog here.
+    The standard library's gettext reads the `.mo` files that Babel compiles
+    (python -m advisor.guidance.catalogs compile): `advisor --help` loads a catalog and
+    must stay fast, and importing Babel costs more than reading the file. The guidance
+    (advisor/guidance/render.py) and the CLI's messages (advisor/cli/i18n.py) both load
+    their catalog here.
     """
-    from babel.support import NullTranslations, Translations
-
+    if lang == "en":
+        return gettext.NullTranslations()
     from advisor.paths import content_dir
 
-    if lang == "en":
-        return NullTranslations()
-    return Translations.load(
-        dirname=locale_dir or content_dir() / "locale", locales=[lang], domain=DOMAIN
+    return gettext.translation(
+        DOMAIN,
+        localedir=locale_dir or content_dir() / "locale",
+        languages=[lang],
+        fallback=True,
     )
 
 

@@ -40,9 +40,6 @@ class TlvError(MalformedResponse):
         self.reason = message
         super().__init__(f"{message} at offset {offset}")
 
-    def __reduce__(self) -> tuple[type[TlvError], tuple[str, int]]:
-        return (type(self), (self.reason, self.offset))
-
 
 @dataclass(frozen=True)
 class Tlv:

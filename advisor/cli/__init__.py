@@ -14,32 +14,23 @@ from typing import Annotated
 import typer
 
 from advisor import __version__
-from advisor.cli.card import card_app
 from advisor.cli.common import ExitCode, Settings, settings
-from advisor.cli.diagnose import diagnose
-from advisor.cli.emulator import emulator_app
 from advisor.cli.helptext import RootGroup, Typer
 from advisor.cli.i18n import _
 from advisor.cli.options import JsonOption, LangOption, ReaderOption
-from advisor.cli.rules import rules_app
-from advisor.cli.triage import triage_app
 from advisor.translatable import N_
 
 app = Typer(
     name="advisor",
     cls=RootGroup,
+    add_completion=True,
     help=N_("Recovery advisor for Estonian eID cards: e-Residency digital ID, ID-card, digi-ID."),
     # Locals may hold a PIN: never print them in a traceback.
     pretty_exceptions_show_locals=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(triage_app, name="triage")
-app.add_typer(rules_app, name="rules")
-app.add_typer(card_app, name="card")
-app.add_typer(emulator_app, name="emulator")
-app.command(
-    "diagnose", help=N_("Read the card, ask only what it cannot tell, decide, and offer the fix.")
-)(diagnose)
+# The commands themselves come from cli/registry.py, imported when one is used
+# (helptext.RootGroup).
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 

@@ -22,13 +22,14 @@ from advisor.cli.common import (
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, day
 from advisor.cli.options import JsonOption, LangOption, ReaderOption, VirtualOption
+from advisor.cli.registry import COMMANDS
 from advisor.model import CodeKind, CodeOperation
 from advisor.translatable import N_
 
 if TYPE_CHECKING:
     from advisor.card.status import CardStatus
 
-card_app = Typer(help=N_("Read the card and change, unblock or activate its codes."))
+card_app = Typer(help=COMMANDS["card"].help)
 
 
 class Pin(enum.StrEnum):

@@ -12,9 +12,11 @@ import typer
 from advisor.cli.card_errors import card_errors
 from advisor.cli.card_ops import done_message, open_session, run_operation
 from advisor.cli.common import ExitCode, choose_language, chosen_reader, emit_json, say, wants_json
+from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _
 from advisor.cli.options import JsonOption, LangOption, ReaderOption, VirtualOption
 from advisor.cli.prompts import confirm, read_line
+from advisor.cli.registry import COMMANDS
 from advisor.facts import BOOL_FIELDS
 from advisor.model import CodeOperation, Status
 
@@ -100,6 +102,10 @@ def offer_fix(session: CardSession, decision: Decision, facts: Facts) -> None:
     say(done_message(result))
 
 
+diagnose_app = Typer(no_args_is_help=False)
+
+
+@diagnose_app.command("diagnose", help=COMMANDS["diagnose"].help)
 def diagnose(
     ctx: typer.Context,
     reader: ReaderOption = None,

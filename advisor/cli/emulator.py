@@ -10,9 +10,10 @@ from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, 
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, translated
 from advisor.cli.options import JsonOption, LangOption
+from advisor.cli.registry import COMMANDS
 from advisor.translatable import N_
 
-emulator_app = Typer(help=N_("Virtual IDEMIA and Thales cards for trying things out."))
+emulator_app = Typer(help=COMMANDS["emulator"].help)
 
 
 @emulator_app.command("presets", help=N_("The presets, one a line: name, chip, what it is."))

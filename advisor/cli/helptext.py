@@ -17,6 +17,8 @@ language gives English help; the command itself then reports it.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,10 +27,12 @@ from typing import Any
 import typer
 from typer import _click
 from typer import core as typer_core
+from typer._click.utils import make_default_short_help
 from typer.core import TyperCommand, TyperGroup
 
 from advisor.cli.common import resolve_lang
 from advisor.cli.i18n import _, use_language
+from advisor.cli.registry import COMMANDS
 from advisor.translatable import N_
 
 # Typer's own texts in the help (typer.core calls gettext on these), under msgids of ours.
@@ -104,7 +108,7 @@ def translated_help(command: _click.Command, ctx: _click.Context) -> Iterator[No
     translate(command, "short_help")
     for param in command.get_params(ctx):
         translate(param, "help")
-    if isinstance(command, TyperGroup):
+    if isinstance(command, TyperGroup) and not isinstance(command, RootGroup):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None:
@@ -145,20 +149,53 @@ class TranslatedGroup(_Translated, TyperGroup):
 
 
 class RootGroup(TranslatedGroup):
-    """`advisor` itself: chooses the language of the help before any option is read."""
+    """`advisor` itself: chooses the language of the help before any option is read, and
+    finds its commands in cli/registry.py, importing one only when it is used."""
 
     def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
         use_language(help_language(args))
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return _load(cmd_name)
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, make_default_short_help(_(entry.help), limit))
+            for name, entry in COMMANDS.items()
+        ]
+        with formatter.section(_(_TYPER_TEXTS["Commands"])):
+            formatter.write_dl(rows)
+
+
+@functools.cache
+def _load(name: str) -> _click.Command:
+    entry = COMMANDS[name]
+    app = getattr(importlib.import_module(entry.module), entry.attribute)
+    command = typer.main.get_command(app)
+    command.name = name
+    return command
 
 
 class Typer(typer.Typer):
     """A Typer app of `advisor`: its groups and commands draw their help in the holder's
     language, in Click's plain layout, and a group without a command shows its help."""
 
-    def __init__(self, *, cls: type[TyperGroup] = TranslatedGroup, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        cls: type[TyperGroup] = TranslatedGroup,
+        add_completion: bool = False,
+        **options: Any,
+    ) -> None:
         options.setdefault("no_args_is_help", True)
-        super().__init__(cls=cls, rich_markup_mode=None, **options)
+        super().__init__(cls=cls, rich_markup_mode=None, add_completion=add_completion, **options)
 
     def command(  # type: ignore[override]
         self, name: str | None = None, **options: Any

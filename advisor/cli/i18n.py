@@ -9,13 +9,12 @@ mark with `N_` (advisor/translatable.py).
 
 from __future__ import annotations
 
+import gettext
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from babel.support import NullTranslations
-
-_active: Any = NullTranslations()
+_active: Any = gettext.NullTranslations()
 _language = "en"
 
 

@@ -11,12 +11,13 @@ from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, 
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext
 from advisor.cli.options import JsonOption
+from advisor.cli.registry import COMMANDS
 from advisor.translatable import N_
 
 if TYPE_CHECKING:
     from advisor.ruletools.check import CheckReport
 
-rules_app = Typer(help=N_("Check and inspect the rule base."))
+rules_app = Typer(help=COMMANDS["rules"].help)
 
 
 @rules_app.command(

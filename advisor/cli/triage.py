@@ -16,10 +16,11 @@ from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, 
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext, translated
 from advisor.cli.options import JsonOption, LangOption
+from advisor.cli.registry import COMMANDS
 from advisor.facts.case import FIELD_NAMES
 from advisor.translatable import N_
 
-triage_app = Typer(help=N_("Decide cases from facts, one or a whole file."))
+triage_app = Typer(help=COMMANDS["triage"].help)
 
 _FACT_HELP = {
     "id": N_("Case id, echoed in the output."),

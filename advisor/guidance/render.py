@@ -1,7 +1,7 @@
 """Jinja2 + gettext environment, template lookup and output formats.
 
-Templates emit Markdown. Terminal text and HTML are both derived from that one
-Markdown, so every surface shows the same words.
+Templates emit Markdown. Terminal text (plaintext.py) and HTML (markdown-it) are both
+derived from that one Markdown, so every surface shows the same words.
 
 Template whitespace: the environment uses ``trim_blocks``, so the newline right
 after a block tag is dropped. A ``{% trans %}`` block that ends a Markdown line
@@ -12,33 +12,34 @@ a macro whose text goes inside a line is called with ``|trim``
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import io
+import gettext
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import babel
-import babel.dates
-from babel.support import NullTranslations
 from jinja2 import (
+    BytecodeCache,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateNotFound,
     pass_context,
 )
+from jinja2.bccache import Bucket
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context
-from markdown_it import MarkdownIt
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import Heading, Markdown
-from rich.text import Text
 
 from advisor import paths, translatable
 from advisor.facts.case import DATE_FIELDS, FIELD_NAMES, SAFETY_FIELDS
+
+if TYPE_CHECKING:
+    import babel
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "CONTACTS",
@@ -99,11 +100,11 @@ def load_translations(lang: str, content_dir: Path | None = None) -> GettextTran
     """The catalog for ``lang``, or null translations.
 
     English is the source language, so it never has a catalog. Babel returns
-    ``NullTranslations`` when no catalog exists for a language, which makes
+    null translations when no catalog exists for a language, which makes
     an untranslated language read in English rather than fail.
     """
     if translatable.language_code(lang) == "en":
-        return NullTranslations()
+        return gettext.NullTranslations()
     return translatable.load_catalog(lang, (content_dir or paths.content_dir()) / "locale")
 
 
@@ -128,6 +129,7 @@ def build_environment(
     # that reaches the Markdown.
     env = Environment(
         loader=FileSystemLoader(root / "templates"),
+        bytecode_cache=_bytecode_cache(),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -139,16 +141,36 @@ def build_environment(
     # newstyle=True also sets env.newstyle_gettext: named placeholders only,
     # formatted after translation, so a catalog cannot break the formatting.
     env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations or NullTranslations(), newstyle=True
+        translations or gettext.NullTranslations(), newstyle=True
     )
     env.globals.update(
         contact=dict(CONTACTS),
         links=dict(LINKS),
         guide=_guide,
     )
-    env.filters["long_date"] = functools.partial(_long_date, translatable.babel_locale(lang))
+    env.filters["long_date"] = functools.partial(_long_date, lang)
     env.filters["md_escape"] = md_escape
     return env
+
+
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's compiled templates under the project's cache directory. Jinja keys each
+    entry by the template's name and the checksum of its source, so an edited template is
+    compiled again; a cache that cannot be written only costs the compilation."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=1)
+def _bytecode_cache() -> BytecodeCache | None:
+    directory = paths.cache_dir() / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(directory))
 
 
 def normalise_facts(facts: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -194,54 +216,16 @@ def convert(markdown: str, fmt: str, width: int = 80) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _markdown_it() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # Raw HTML off: values from the case (error messages) must not inject markup.
     return MarkdownIt("commonmark", {"html": False})
 
 
-class _PlainHeading(Heading):
-    """Without colours a heading would look like any other line; underline it."""
-
-    RULES: ClassVar[dict[str, str]] = {"h1": "=", "h2": "-"}
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        text = self.text.copy()
-        text.justify = "left"
-        yield text
-        rule = self.RULES.get(self.tag)
-        if rule:
-            yield Text(rule * min(text.cell_len, options.max_width))
-
-
-class _PlainMarkdown(Markdown):
-    elements: ClassVar[dict[str, type[Any]]] = {
-        **Markdown.elements,
-        "heading_open": _PlainHeading,
-    }
-
-
-# A private-use character stands in for the spaces of a phone number while
-# Rich wraps the text, so that a number is never split across two lines.
-_KEEP_TOGETHER: Final = "\ue000"
-
-
 def _to_text(markdown: str, width: int) -> str:
-    for value in CONTACTS.values():
-        markdown = markdown.replace(value, value.replace(" ", _KEEP_TOGETHER))
-    buffer = io.StringIO()
-    console = Console(
-        width=width,
-        file=buffer,
-        force_terminal=False,
-        color_system=None,
-        emoji=False,
-        highlight=False,
-    )
-    # hyperlinks=True keeps a link as its text only; the templates write URLs
-    # as autolinks (<https://...>), so the text is the URL itself.
-    console.print(_PlainMarkdown(markdown, hyperlinks=True))
-    rendered = buffer.getvalue().replace(_KEEP_TOGETHER, " ")
-    lines = [line.rstrip() for line in rendered.splitlines()]
-    return "\n".join(lines).strip("\n") + "\n"
+    from advisor.guidance.plaintext import to_text
+
+    return to_text(markdown, width, keep_together=CONTACTS.values())
 
 
 def _as_date(value: object) -> date | None:
@@ -257,8 +241,15 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-def _long_date(locale: babel.Locale, value: date) -> str:
-    return babel.dates.format_date(value, format="long", locale=locale)
+def _long_date(lang: str, value: date) -> str:
+    import babel.dates
+
+    return babel.dates.format_date(value, format="long", locale=_babel_locale(lang))
+
+
+@functools.lru_cache(maxsize=8)
+def _babel_locale(lang: str) -> babel.Locale:
+    return translatable.babel_locale(lang)
 
 
 def guide_module(
