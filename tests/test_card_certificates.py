@@ -35,7 +35,7 @@ SHORT_NAMES = {
     NameOID.SURNAME: "SN",
     NameOID.ORGANIZATION_IDENTIFIER: "organizationIdentifier",
 }
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=16)
 moments = st.datetimes(min_value=datetime(1951, 1, 1), max_value=datetime(2099, 12, 31)).map(
     lambda d: d.replace(microsecond=0, tzinfo=UTC)
 )

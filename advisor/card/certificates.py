@@ -202,10 +202,10 @@ def _rfc4514(attributes: list[tuple[str, str]]) -> str:
     parts = []
     for oid, value in reversed(attributes):
         escaped = re.sub(r'([,+"\\<>;])', r"\\\1", value).replace("\0", "\\00")
-        if escaped.startswith(("#", " ")):
-            escaped = "\\" + escaped
-        if escaped.endswith(" "):
+        if value.endswith(" ") and len(value) > 1:
             escaped = escaped[:-1] + "\\ "
+        if value.startswith(("#", " ")):
+            escaped = "\\" + escaped
         parts.append(f"{_NAMES.get(oid, oid)}={escaped}")
     return ",".join(parts)
 
