@@ -399,9 +399,9 @@ def test_system_locale_is_read_as_gettext_reads_it(environ: dict[str, str], expe
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "Jan 5, 2028"), ("et", "5. jaan 2028"), ("ru", "5 янв. 2028\u202fг.")],
+    [("en", "5 Jan 2028"), ("et", "05.01.2028"), ("ru", "05.01.2028")],
 )
-def test_card_dates_are_written_in_the_readers_locale(lang: str, expected: str) -> None:
+def test_card_dates_are_written_as_the_reader_writes_them(lang: str, expected: str) -> None:
     from datetime import date
 
     from advisor.cli.i18n import day

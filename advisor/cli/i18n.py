@@ -31,14 +31,18 @@ def use_language(lang: str) -> None:
     _language = lang
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day(value: date) -> str:
-    """A date as the reader writes it (Babel's medium form: Jan 5, 2028; 5. jaan 2028;
-    5 янв. 2028 г.); machine output keeps ISO dates."""
-    from babel.dates import format_date
-
-    from advisor.translatable import babel_locale
-
-    return str(format_date(value, format="medium", locale=babel_locale(_language)))
+    """A date in a short form the reader cannot misread: 5 Jan 2028 in English, and the
+    day-first numbers Estonian and Russian use, 05.01.2028 (the guidance writes dates
+    out in full with Babel). Babel is not used here: loading its locale data takes
+    longer than the rest of `advisor card status` (docs/performance.md). Machine output
+    keeps ISO dates."""
+    if _language == "en":
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"
 
 
 def _(message: str, **values: object) -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +82,9 @@ def build_table(book: RuleBook, workers: int | None = None) -> DecisionTable:
         tables[ruleset.name] = RulesetTable(space, [], [INADMISSIBLE] * space.size)
         jobs.extend((ruleset.name, chunk) for chunk in _chunks(space))
     if workers > 1:
+        # Imported here: a decision that only reads the cached table must not pay for it.
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_init_worker, initargs=(book,)) as pool:
             results = pool.map(_fire_chunk, jobs)
@@ -123,6 +124,8 @@ def save_table(table: DecisionTable, path: Path) -> None:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename, so a reader never sees half a table.
+    import tempfile
+
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
         json.dump(data, handle, separators=(",", ":"))
     os.replace(handle.name, path)
