@@ -43,7 +43,7 @@ def minimum_apdus(generation: str, auth_cert_size: int) -> int:
 
     The facts a card can tell: card_generation, pin1/pin2/puk_tries_left,
     pin2_activated and card_activated (Thales), expiry_date, issue_date (IDEMIA only:
-    Thales has no known issue-date file, card-protocol.md §5.1) and document_type.
+    Thales has no known issue-date file, docs/card-protocol.md §5.1) and document_type.
     Names, personal code, document number and the signing certificate are shown by
     `card status` but are no facts; EF 5005 (birth date) is needed only to check a new
     code. Counted with the commands known to work on each chip (card-protocol.md):
@@ -51,7 +51,7 @@ def minimum_apdus(generation: str, auth_cert_size: int) -> int:
     IDEMIA
       0  card_generation: the ATR, no APDU.
       1  SELECT the main AID: the card's current DF is whatever other middleware left
-         (sheet §8), and the counters of the global PIN1/PUK are read from there.
+         (§8), and the counters of the global PIN1/PUK are read from there.
       2  GET DATA PIN1, GET DATA PUK (one per counter; no command answers two).
       1  SELECT DF 3F00/5000 (personal data). No source selects 3F00/5000/50nn in one
          path on IDEMIA, so the DF and each EF are separate SELECTs.

@@ -28,7 +28,6 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ADVISOR = str(BIN / "advisor")
 
@@ -88,7 +87,9 @@ def with_virtual_card(runs: int) -> dict[str, float] | None:
 
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
-    compileall.compile_dir(ROOT / "advisor", quiet=1)
+    import advisor  # the installation being measured, whichever checkout it is
+
+    compileall.compile_dir(Path(advisor.__file__).parent, quiet=1)
     case = [ADVISOR, "triage", "case", "--card-lost", "yes"]
     subprocess.run(case, check=True, capture_output=True, env=os.environ)
     medians = measure(

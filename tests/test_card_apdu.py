@@ -43,7 +43,7 @@ def h(text: str) -> bytes:
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        # Case 1: OSC selects the MF with "00 A4 00 0C" (card-protocol.md §3.1).
+        # Case 1: OSC selects the MF with "00 A4 00 0C" (docs/card-protocol.md §3.1).
         (Command(0x00, 0xA4, 0x00, 0x0C), "00 A4 00 0C"),
         # Case 2: READ BINARY "00 B0 00 00 00" (DD4 READBINARY, §3.1) - Le=00 is Ne=256.
         (Command(0x00, 0xB0, 0x00, 0x00, le=256), "00 B0 00 00 00"),
@@ -185,7 +185,7 @@ def test_response_too_short() -> None:
         (0x63C1, 1),
         (0x63C3, 3),
         (0x63CF, 15),
-        (0x6983, 0),  # blocked (card-protocol.md §7)
+        (0x6983, 0),  # blocked (docs/card-protocol.md §7)
         (0x6984, 0),  # treated as blocked by DD4/LEID
         (0x9000, None),
         (0x6300, None),
@@ -204,7 +204,7 @@ def test_more_data_and_wrong_le() -> None:
     assert corrected_le(0x6C05) == 5
     assert corrected_le(0x6C00) == 256
     assert corrected_le(0x6110) is None
-    # GET RESPONSE "00 C0 00 00 xx" (LEID, DD4; card-protocol.md §2).
+    # GET RESPONSE "00 C0 00 00 xx" (LEID, DD4; docs/card-protocol.md §2).
     assert get_response(0x10).to_bytes() == h("00 C0 00 00 10")
 
 
@@ -288,12 +288,12 @@ def test_pinpad_messages() -> None:
 
 # --- BER-TLV ---------------------------------------------------------------------
 
-# IDEMIA PIN1 counter answer, LEID test mock (card-protocol.md §3.3).
+# IDEMIA PIN1 counter answer, LEID test mock (docs/card-protocol.md §3.3).
 IDEMIA_COUNTER = h(
     "70 1E BF 81 01 1A A0 18 9A 01 03 9B 01 03 "
     "A1 10 8C 06 F3 00 00 73 43 00 9C 06 F3 00 00 73 43 00"
 )
-# Thales FinEID v4 counter answer, LEID mock (card-protocol.md §4.3).
+# Thales FinEID v4 counter answer, LEID mock (docs/card-protocol.md §4.3).
 FINEID_COUNTER = h(
     "A0 23 83 01 11 8C 04 F0 00 00 00 9C 04 F0 00 00 00 "
     "DF 21 04 05 FF A5 03 DF 27 02 FF FF DF 28 01 0C DF 2F 01 01"

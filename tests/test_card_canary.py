@@ -28,7 +28,7 @@ from advisor.emulator.identity import Codes, Document, Holder
 from advisor.model import CodeKind
 from tests.fakes import PIN1, PIN2, PUK, TODAY, FakeConnection
 
-# Code references per chip (card-protocol.md §3.2, §4.2) and pad bytes (§2).
+# Code references per chip (docs/card-protocol.md §3.2, §4.2) and pad bytes (§2).
 REFERENCES = {
     "idemia": {0x01: CodeKind.PIN1, 0x85: CodeKind.PIN2, 0x02: CodeKind.PUK},
     "thales": {0x81: CodeKind.PIN1, 0x82: CodeKind.PIN2, 0x83: CodeKind.PUK},

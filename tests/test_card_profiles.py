@@ -1,6 +1,6 @@
 """Chip profiles: ATR identification, command bytes and answer parsing.
 
-Every expected byte string is quoted from /work/shared/reference/card-protocol.md,
+Every expected byte string is quoted from docs/card-protocol.md,
 with the section and the reference implementation it names.
 """
 
@@ -67,7 +67,7 @@ def test_generations() -> None:
     assert IDEMIA_COSMO_8.generation is Generation.IDEMIA
     assert IDEMIA_COSMO_X.generation is Generation.IDEMIA
     assert THALES.generation is Generation.THALES
-    # The strings are fixed by contract.md §1 (card_generation).
+    # The strings are fixed by docs/facts.md (card_generation).
     assert [g.value for g in Generation] == ["idemia", "thales", "legacy"]
 
 
@@ -110,7 +110,7 @@ def test_generic_legacy_atrs_are_unconfirmed() -> None:
         "3B DB 96 00 80 B1 FE 45 1F 83 00 12 42 8F 53 65 49 44 0F 90 00 F1",
         # Exact match only: one extra byte is a different ATR (§1: no masks).
         "3B DB 96 00 80 B1 FE 45 1F 83 00 12 23 3F 53 65 49 44 0F 90 00 F1 00",
-        # pcsc-tools' ID-One Cosmo v8.1 sample (conventions.md §5), not an EstEID table entry.
+        # pcsc-tools' ID-One Cosmo v8.1 sample (vsmartcard's and pcsc-tools' sample ATR list), not an EstEID table entry.
         "3B DB 96 00 80 B1 FE 45 1F 83 45 53 54 4F 4E 49 41 2D 65 49 44 55",
     ],
 )

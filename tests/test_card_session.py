@@ -734,7 +734,7 @@ def test_card_removed_before_the_change_reaches_it() -> None:
     assert card.pin("pin1").value == PIN1
 
 
-# --- policy OID -> document type (card-protocol.md §6.2) ---------------------------
+# --- policy OID -> document type (docs/card-protocol.md §6.2) ---------------------------
 
 
 @pytest.mark.parametrize(

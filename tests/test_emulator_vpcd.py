@@ -1,6 +1,6 @@
 """The vpcd link, against a tiny fake vpcd on 127.0.0.1 (never a real pcscd).
 
-The fake plays vpcd's side of conventions.md §5: it listens, the card connects,
+The fake plays vpcd's side of the protocol in docs/emulator.md: it listens, the card connects,
 and every message is a 2-byte big-endian length plus a payload.
 """
 

@@ -1,7 +1,7 @@
 """The PC/SC transport against a fake ``smartcard.scard`` (no pcscd, no pyscard needed).
 
 ``advisor.transport.pcsc`` calls pyscard's thin PC/SC layer only; ``FakeScard`` below plays that
-layer with the return codes a real pcscd gives (conventions.md §2 table, and the ones
+layer with the return codes a real pcscd gives (pcsc-lite's return codes, and the ones
 verified against pcscd 1.9.9 + vpcd by the tier in tests/pcsc). Also here: the shared
 61xx/6Cxx and redaction helpers of advisor.transport, and the in-process
 VirtualConnection.

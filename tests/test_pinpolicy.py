@@ -1,4 +1,4 @@
-"""Rules of advisor.card.policy against DigiDoc4's validatePin (card-protocol.md §9)."""
+"""Rules of advisor.card.policy against DigiDoc4's validatePin (docs/card-protocol.md §9)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_length_violation_carries_limits() -> None:
 
 
 def test_limits_match_dd4() -> None:
-    # DD4 QSmartCardData::minPinLen 4/5/8, max 12 (card-protocol.md §2).
+    # DD4 QSmartCardData::minPinLen 4/5/8, max 12 (docs/card-protocol.md §2).
     assert dict(LENGTH_LIMITS) == {
         CodeKind.PIN1: (4, 12),
         CodeKind.PIN2: (5, 12),

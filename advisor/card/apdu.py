@@ -167,7 +167,7 @@ def retries_from_sw(sw: int) -> int | None:
     """Tries left implied by a status word, or ``None`` if it says nothing.
 
     63Cx gives x. 6983 and 6984 give 0 because the reference stacks treat both
-    as "blocked" (card-protocol.md §7). Other 63xx words are not counters.
+    as "blocked" (docs/card-protocol.md §7). Other 63xx words are not counters.
     """
     if sw & 0xFFF0 == SW.VERIFY_FAILED:
         return sw & 0x0F
@@ -205,7 +205,7 @@ def check_status(response: Response, context: str = "") -> Response:
 def check_code_status(sw: int) -> None:
     """Map the answer to VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER.
 
-    Follows DD4 ``QSmartCard::pinChange`` (card-protocol.md §9): 9000 success;
+    Follows DD4 ``QSmartCard::pinChange`` (docs/card-protocol.md §9): 9000 success;
     63C0, 6983, 6984 blocked; 63C1..63CF wrong code with tries left; 6985 and
     6A80 (and LEID's 6700) a refused code; 6400..6404 pin-pad outcomes. Anything
     else raises :class:`StatusError`.

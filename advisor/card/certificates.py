@@ -1,7 +1,7 @@
 """Certificates read from the card: X.509 parsing and the document type.
 
 The document type comes from the certificate policy OID, as DD4
-``SslCertificate::type()`` does (card-protocol.md §6.2); never from the
+``SslCertificate::type()`` does (docs/card-protocol.md §6.2); never from the
 document number, whose prefix means nothing known (§10).
 
 The certificate is read with the card layer's own BER-TLV reader (card/tlv.py), not a
@@ -98,7 +98,7 @@ def document_type_for_policy(oid: str) -> tuple[DocumentType | None, str | None]
     if arc == "1.2":
         note = (
             f"document type from policy {oid}: the 51361.1.2.N arc is read like 51361.1.1.N; "
-            "the meaning of the middle digit is unknown (card-protocol.md §6.2, §13.6)"
+            "the meaning of the middle digit is unknown (docs/card-protocol.md §6.2, §13.6)"
         )
     else:
         note = (

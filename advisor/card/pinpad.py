@@ -10,8 +10,8 @@ Layouts are those of PC/SC part 10 v2.02.09 (as declared in DD4
 ``client/QPCSC_p.h`` and OpenSC ``src/libopensc/part10.h``); multi-byte fields
 are little-endian, the byte order of USB CCID which readers and pcsc-lite
 expect. Field values follow DD4 ``QPCSCReader::transferCTL``, the reference
-client for EstEID PIN changes on a pin pad (card-protocol.md §8).
-Source names (DD4, LEID, OSC) are those of card-protocol.md §0.
+client for EstEID PIN changes on a pin pad (docs/card-protocol.md §8).
+Source names (DD4, LEID, OSC) are those of docs/card-protocol.md §0.
 """
 
 from __future__ import annotations

@@ -2,14 +2,15 @@
 
 :func:`check_new_code` enforces exactly what DigiDoc4 enforces (DD4
 ``client/dialogs/PinUnblock.cpp`` ``validatePin`` and ``QSmartCardData::minPinLen``;
-card-protocol.md §9, domain.md §2 "What DigiDoc4 rejects"), so the advisor
+docs/card-protocol.md §9), so the advisor
 never accepts a code the official software would refuse, and never refuses one
 it would accept -- with one deliberate exception: only ASCII digits pass,
-because the card stores the code as ASCII bytes (card-protocol.md §2) while
+because the card stores the code as ASCII bytes (docs/card-protocol.md §2) while
 DD4's ``\\d`` also matches other scripts' digits.
 
 :func:`similarity_warnings` covers official *advice* that DD4 does not
-enforce (PIN1 and PIN2 should differ and not be similar; domain.md §2).
+enforce: PIN1, PIN2 and the PUK should differ and not be similar (rules/sources.json
+S1, S2, S8, S11, S34).
 
 No value produced here holds a code: violations and warnings carry enums and
 lengths only, so their ``repr()``/``str()`` can be logged safely.
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 # min..max digits: DD4 QSmartCardData::minPinLen (4/5/8) and the 12 in every
-# ``\d{min,12}`` pattern of PinUnblock.cpp (card-protocol.md §2, §9).
+# ``\d{min,12}`` pattern of PinUnblock.cpp (docs/card-protocol.md §2, §9).
 LENGTH_LIMITS: Final[Mapping[CodeKind, tuple[int, int]]] = MappingProxyType(
     {
         CodeKind.PIN1: (4, 12),
@@ -121,7 +122,7 @@ def _equal(a: str, b: str) -> bool:
 def birth_date_from_personal_code(personal_code: str) -> dt.date | None:
     """Birth date encoded in an Estonian personal identification code.
 
-    Mirrors DD4 ``IKValidator::birthDate`` (card-protocol.md §5): 11 digits,
+    Mirrors DD4 ``IKValidator::birthDate`` (docs/card-protocol.md §5): 11 digits,
     first digit 1-2 -> 1800s, 3-4 -> 1900s, 5-6 -> 2000s, 7-8 -> 2100s, then
     YYMMDD. Anything else, or an impossible date, gives None. Like DD4 it does
     not check the control digit: the date is all that is needed here.
@@ -160,7 +161,7 @@ def check_new_code(
     Format first (length, ASCII digits). The content rules are defined on
     well-formed codes -- an empty or 2-digit string is trivially "part of" a
     run -- so they are only evaluated when the format is right, in the order
-    of card-protocol.md §9: ascending run, descending run, all one digit,
+    of docs/card-protocol.md §9: ascending run, descending run, all one digit,
     part of the personal code, birth date, same as the old code. (Current DD4
     tests "same as old" first and stops at the first failure; the set of
     accepted codes is the same.)
@@ -205,7 +206,7 @@ def check_new_code(
         add(ViolationReason.REPEATED_DIGIT)
     # DD4: personalCode.contains(pin) -- the *new code* must not occur inside
     # the personal code. A longer code that merely contains part of the
-    # personal code is accepted, as in DD4 (card-protocol.md §9 rule 5).
+    # personal code is accepted, as in DD4 (docs/card-protocol.md §9 rule 5).
     personal = personal_code.strip() if personal_code is not None else ""
     if personal and new_code in personal:
         add(ViolationReason.PART_OF_PERSONAL_CODE)

@@ -5,13 +5,13 @@ every byte the client needs; the builders below turn a profile and an intent
 into :class:`~advisor.card.apdu.Command` values, and the parsers turn the
 card's answers into typed values. Nothing here performs I/O.
 
-Sources are named with the short names of the legend in
-``/work/shared/reference/card-protocol.md`` §0 (LEID = web-eid
+Sources are named with the short names of the legend in docs/card-protocol.md §0
+(LEID = web-eid
 libelectronic-id, DD4 = DigiDoc4-Client, OSC = OpenSC, NFCA/NFCI = RIA's NFC
 libraries for Android/iOS, PERSO = ESTEID-PersoFile, SIIMP = third-party
 personal-data reader, IDEE-PIN = id.ee PIN page). ``§n`` is a section of that
-sheet. None of these values comes from the official chip specifications,
-which were not available; ``UNVERIFIED`` marks values the sheet itself flags
+page. None of these values comes from the official chip specifications,
+which were not available; ``UNVERIFIED`` marks values docs/card-protocol.md itself flags
 as unknown, inferred or conflicting.
 """
 

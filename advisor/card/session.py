@@ -107,12 +107,13 @@ _CARD_DATE = re.compile(r"(\d{2})[ .](\d{2})[ .](\d{4})")
 _NOTE_CARD_ACTIVATED: Final = (
     "card_activated: read from PIN1's DF2F flag (00 = not activated) as LEID a21ad62 and "
     "DD4 9c5e37cb interpret it; how a card is activated on the wire is unknown "
-    "(card-protocol.md §4.4, §13.2)"
+    "(docs/card-protocol.md §4.4, §13.2)"
 )
 # UNVERIFIED: the format of IDEMIA EF 5009 is unknown (§5.1); a leading
 # "dd MM yyyy" is taken as the issue date, anything else leaves it unknown.
 _NOTE_ISSUE_DATE: Final = (
-    "issue_date: parsed from the start of EF 5009, whose format is unknown (card-protocol.md §5.1)"
+    "issue_date: parsed from the start of EF 5009, whose format is unknown "
+    "(docs/card-protocol.md §5.1)"
 )
 
 
@@ -436,7 +437,7 @@ class CardSession:
     def status(self, *, facts_only: bool = False) -> CardStatus:
         """Read the card: counters, flags, personal data, certificates.
 
-        ``facts_only`` reads just what contract.md §1 facts need: counters
+        ``facts_only`` reads just what docs/facts.md facts need: counters
         and flags, expiry (and on IDEMIA issue) date, and the authentication
         certificate for the document type; no names, personal code, document
         number or signing certificate.

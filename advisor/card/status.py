@@ -28,7 +28,7 @@ class CodeState:
     """Retry counter of one code, with the Thales "changed since issue" flag.
 
     ``changed`` is the Thales DF2F flag (False = never changed: PIN2 must be
-    changed before signing, PIN1 = card not activated; card-protocol.md §4.4);
+    changed before signing, PIN1 = card not activated; docs/card-protocol.md §4.4);
     None on IDEMIA, which has no such state (§3.3).
     """
 
@@ -88,7 +88,7 @@ class CardStatus:
     """Everything one ``CardSession.status()`` read, plus what it could not verify.
 
     ``unverified`` lists, in words, each value above that rests on an
-    assumption the protocol sheet marks unknown or inferred, so that a surface
+    assumption docs/card-protocol.md marks unknown or inferred, so that a surface
     can say so instead of presenting it as fact.
     """
 
@@ -140,7 +140,7 @@ class CardStatus:
         return out
 
     def to_facts_json(self) -> dict[str, Any]:
-        """The facts this card tells, under the names of contract.md §1.
+        """The facts this card tells, under the names of docs/facts.md (contract §1).
 
         Unknown values are left out, as ``Facts.to_json`` does, so the result
         feeds ``advisor.facts.parse_facts`` directly.

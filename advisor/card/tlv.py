@@ -3,7 +3,7 @@
 Card answers such as the retry counters are parsed here instead of being
 read at fixed offsets: the reference stacks that read ``resp[13]`` or a fixed
 offset 14 broke or had to be changed when the layout moved
-(card-protocol.md §3.3, §4.3).
+(docs/card-protocol.md §3.3, §4.3).
 
 Strict means: every byte is accounted for (no trailing garbage, no padding
 bytes between objects), the value of a constructed object must itself be a
@@ -11,7 +11,7 @@ valid TLV sequence, indefinite lengths are refused, and every error names the
 absolute offset where parsing failed.
 
 Tags are kept as the integer of their raw bytes, so ``BF 81 01`` is
-``0xBF8101`` and ``DF 2F`` is ``0xDF2F`` -- the way the protocol sheet and the
+``0xBF8101`` and ``DF 2F`` is ``0xDF2F`` -- the way docs/card-protocol.md and the
 reference code write them.
 """
 

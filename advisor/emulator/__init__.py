@@ -1,8 +1,8 @@
 """Virtual Estonian eID cards (IDEMIA and Thales) for tests and demos.
 
 A separate, card-side implementation of the protocol in
-shared/reference/card-protocol.md: nothing here imports ``advisor.card``, so a
-client bug cannot be mirrored and hidden by the emulator (architecture.md).
+docs/card-protocol.md: nothing here imports ``advisor.card``, so a
+client bug cannot be mirrored and hidden by the emulator (docs/architecture.md).
 
 Quick use::
 

@@ -4,8 +4,8 @@ This is the *card's* half of the protocol, written independently of
 ``advisor.card`` (the client). The two must never share code: a parsing or
 padding bug shared by both sides would cancel out and no test would see it.
 
-Sources are named with the legend of shared/reference/card-protocol.md §0;
-"ISO" is ISO/IEC 7816-4. Behaviour the sheet marks unknown is a documented
+Sources are named with the legend of docs/card-protocol.md §0;
+"ISO" is ISO/IEC 7816-4. Behaviour docs/card-protocol.md marks unknown is a documented
 choice, listed in docs/emulator.md.
 """
 
@@ -31,7 +31,7 @@ TRACE_LENGTH = 2000
 
 
 class SW(IntEnum):
-    """Status words the virtual cards answer (ISO meanings; sheet §7 for EstEID use)."""
+    """Status words the virtual cards answer (ISO meanings; §7 for EstEID use)."""
 
     OK = 0x9000
     EOF_BEFORE_NE = 0x6282
@@ -56,7 +56,7 @@ class SW(IntEnum):
 
 
 def sw_wrong_code(tries_left: int) -> int:
-    """63Cx: verification failed, x tries left; 63C0 = blocked now (sheet §7)."""
+    """63Cx: verification failed, x tries left; 63C0 = blocked now (§7)."""
     return 0x63C0 | (tries_left & 0x0F)
 
 
@@ -308,7 +308,7 @@ class VirtualCard:
 
     atr: bytes = b""
     profile: ClassVar[str] = ""
-    # What a blocked code answers on this chip (sheet §7).
+    # What a blocked code answers on this chip (§7).
     blocked_sw: ClassVar[int] = SW.AUTH_METHOD_BLOCKED
     # SELECT P1 values this chip answers (others: 6A86).
     select_modes: ClassVar[frozenset[int]] = frozenset()
@@ -506,7 +506,7 @@ class VirtualCard:
         if p1 == 0x08:
             return self._resolve_path(self.mf, data)
         # P1=09: path from the current DF; IDEMIA's reference clients also start
-        # it with 3F00 (OSC, DD4), which then means the MF (sheet §3.1).
+        # it with 3F00 (OSC, DD4), which then means the MF (§3.1).
         if data[:2] == b"\x3f\x00":
             if len(data) == 2:
                 return self.mf
@@ -522,7 +522,7 @@ class VirtualCard:
         if isinstance(target, DF):
             if command.p1 == 0x04 and target is self.mf and command.data:
                 # Re-selecting the main application logs out: OSC implements
-                # logout this way (sheet §8, inference).
+                # logout this way (§8, inference).
                 self._reset_security()
             self._set_current(target, None)
         else:
@@ -545,14 +545,14 @@ class VirtualCard:
         if command.data:
             raise CommandRefused(SW.WRONG_LENGTH)
         if command.p1 & 0x80:
-            # Short EF identifiers are not used by any EstEID client (sheet §3, §4).
+            # Short EF identifiers are not used by any EstEID client (§3, §4).
             raise CommandRefused(SW.INCORRECT_P1P2)
         ef = self._current_ef
         if ef is None:
             raise CommandRefused(SW.NO_CURRENT_EF)
         offset = command.p1p2
         if offset >= len(ef.data):
-            # NFCA reads certificates until 6B00 (sheet §3.5).
+            # NFCA reads certificates until 6B00 (§3.5).
             raise CommandRefused(SW.WRONG_OFFSET)
         ne = command.ne or 256
         chunk = ef.data[offset : offset + ne]
@@ -574,7 +574,7 @@ class VirtualCard:
         raise CommandRefused(sw_wrong_code(pin.tries_left))
 
     def _verify_status(self, pin: PinObject) -> Response:
-        """VERIFY without data: ISO 7816-4 §11.5.6 status query (sheet §7: unverified)."""
+        """VERIFY without data: ISO 7816-4 §11.5.6 status query (§7: unverified)."""
         if pin.blocked:
             raise CommandRefused(self.blocked_sw)
         if pin.verified:
@@ -628,14 +628,14 @@ class VirtualCard:
         if key.single_use_pin:
             key.pin.verified = False
         # ECDSA uses the leftmost 384 bits of the hash; a shorter one is the same
-        # integer once left-padded with zeros (LEID pads to 48, sheet §3.4).
+        # integer once left-padded with zeros (LEID pads to 48, §3.4).
         digest = digest[:48].rjust(48, b"\0")
         # Deterministic (RFC 6979) so that test traces repeat.
         der = key.private_key.sign(
             digest, ec.ECDSA(Prehashed(hashes.SHA384()), deterministic_signing=True)
         )
         r, s = decode_dss_signature(der)
-        # Raw r‖s, 96 bytes for P-384 (sheet §2).
+        # Raw r‖s, 96 bytes for P-384 (§2).
         return Response(r.to_bytes(48, "big") + s.to_bytes(48, "big"))
 
     def _perform_security_operation(self, command: Command) -> Response:
@@ -660,7 +660,7 @@ class VirtualCard:
 
     def _decipher(self, command: Command) -> Response:
         key = self._key_for(0xB8)
-        # Padding-indicator byte 00, then the other party's public point (sheet §3.4, §4.5).
+        # Padding-indicator byte 00, then the other party's public point (§3.4, §4.5).
         if len(command.data) < 2 or command.data[0] != 0x00:
             raise CommandRefused(SW.INCORRECT_DATA)
         try:

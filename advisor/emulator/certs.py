@@ -5,7 +5,7 @@ the same keys and the same certificate bytes in every run (RFC 6979 ECDSA), and
 results are cached per process: a card costs a few milliseconds the first time
 and nothing afterwards.
 
-Certificate layout follows card-protocol.md §6.2 (LEID mock for ESTEID2018; the
+Certificate layout follows docs/card-protocol.md §6.2 (LEID mock for ESTEID2018; the
 ESTEID2025 layout is "expected" to match, not verified). The issuers are named
 as the test CAs ("TEST of ESTEID2018", "Test ESTEID2025") so that nothing made
 here can be mistaken for a real certificate.
@@ -29,7 +29,7 @@ DEFAULT_SEED = "advisor-emulator"
 
 GENERATIONS = ("idemia", "thales")
 
-# Document-type policy OIDs (sheet §6.2). IDEMIA: TUL's production arc
+# Document-type policy OIDs (§6.2). IDEMIA: TUL's production arc
 # 51361.1.1.N (N=1 citizen ID, 3 digi-ID, 4 e-resident, 5 long-term residence),
 # diplomatic 51455.1.1.1. Thales: e-resident 51361.2.1.6 and diplomatic 51455.2.1
 # are confirmed by DD4; 2.1.1 / 2.1.3 come from TEST-PKI (unverified). No source
@@ -46,13 +46,13 @@ POLICY_OIDS: dict[tuple[str, str], str] = {
     ("thales", "diplomatic"): "1.3.6.1.4.1.51455.2.1",
 }
 
-# ETSI policies next to the document type (sheet §6.2).
+# ETSI policies next to the document type (§6.2).
 NCP_PLUS = "0.4.0.2042.1.2"  # authentication certificate
 QCP_N_QSCD = "0.4.0.194112.1.2"  # signing certificate
 
 _QC_STATEMENTS = ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 
-# Issuer names (sheet §6.2: TUL for the organisation data, LEID mock and public
+# Issuer names (§6.2: TUL for the organisation data, LEID mock and public
 # repositories for the test CA common names).
 _ISSUERS = {
     "idemia": ("TEST of ESTEID2018", "NTREE-10747013", "SK ID Solutions AS"),
@@ -128,7 +128,7 @@ def _issuer_name(generation: str) -> x509.Name:
 
 
 def _subject_name(holder: Holder) -> x509.Name:
-    # C, CN "SURNAME,GIVEN,CODE", SN, GN, serialNumber PNOEE-code (LEID mock, sheet §6.2).
+    # C, CN "SURNAME,GIVEN,CODE", SN, GN, serialNumber PNOEE-code (LEID mock, §6.2).
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "EE"),
@@ -228,10 +228,10 @@ def make_credentials(
     seed: str = DEFAULT_SEED,
     policy_oid: str | None = None,
 ) -> CardCredentials:
-    """Auth and signing keys (P-384, sheet §2) and their certificates.
+    """Auth and signing keys (P-384, §2) and their certificates.
 
     Validity: notBefore = issue date 09:00:00Z, notAfter = expiry date 21:59:59Z
-    (the test card's certificates end at 21:59:59Z, sheet §6.2).
+    (the test card's certificates end at 21:59:59Z, §6.2).
     """
     if generation not in GENERATIONS:
         raise ValueError(f"unknown generation {generation!r}")
@@ -281,7 +281,7 @@ def make_credentials(
                 critical=False,
             )
             if generation == "idemia":
-                # SAN email:<code>@eesti.ee, seen on the 2018 test card (sheet §6.2).
+                # SAN email:<code>@eesti.ee, seen on the 2018 test card (§6.2).
                 builder = builder.add_extension(
                     x509.SubjectAlternativeName(
                         [x509.RFC822Name(f"{holder.personal_code}@eesti.ee")]

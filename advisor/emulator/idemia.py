@@ -1,7 +1,7 @@
 """Virtual IDEMIA card: EstEID 2018 (Cosmo 8.1/8.2) and EstEID 2018 v2 (Cosmo X).
 
-Facts from card-protocol.md §3 (IAS-ECC profile); the sources named in
-comments are the sheet's legend (LEID, DD4, OSC, NFCA, NFCI, PERSO, SIIMP).
+Facts from docs/card-protocol.md §3 (IAS-ECC profile); the sources named in comments
+are those of its legend (§0: LEID, DD4, OSC, NFCA, NFCI, PERSO, SIIMP).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ PAD = 0xFF  # §2: IDEMIA pads codes with 0xFF to 12 bytes
 
 # §3.3 retry-counter GET DATA: P1P2 3FFF, data 4D 08 70 06 BF 81 0r 02 A0 80.
 _GET_DATA_TEMPLATE = bytes.fromhex("4D087006BF8100" + "02A080")
-# Tag A1 of the reply, as in the LEID mock (meaning not in the sheet).
+# Tag A1 of the reply, as in the LEID mock (meaning not in docs/card-protocol.md).
 _COUNTER_A1 = bytes.fromhex("8C06F30000734300" + "9C06F30000734300")
 
 

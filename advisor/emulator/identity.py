@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# contract.md §1 `document_type`
+# docs/facts.md `document_type`
 DOCUMENT_TYPES = ("e_resident", "id_card", "digi_id", "residence_permit", "diplomatic")
 
-# Documents without sex and birth data in the personal data file (sheet §5:
+# Documents without sex and birth data in the personal data file (§5:
 # "digi-ID / e-Residency digi-ID: Sex (5003) and date/place of birth (5005) are empty").
 DIGITAL_DOCUMENTS = frozenset({"e_resident", "digi_id"})
 
@@ -38,8 +38,8 @@ class Holder:
 
     @property
     def sex(self) -> str:
-        # Odd first digit = male (sheet §5, NFCA). "N" (naine) for female is our
-        # choice: the chip's sex format is not in the sheet.
+        # Odd first digit = male (§5, NFCA). "N" (naine) for female is our
+        # choice: the chip's sex format is not in docs/card-protocol.md.
         return "M" if int(self.personal_code[0]) % 2 else "N"
 
 
@@ -55,7 +55,7 @@ class Document:
             raise ValueError(
                 f"unknown document type {self.document_type!r}; valid: {', '.join(DOCUMENT_TYPES)}"
             )
-        # 1-2 letters + 7 digits, 9 characters (sheet §10; OSC reads 9 bytes).
+        # 1-2 letters + 7 digits, 9 characters (§10; OSC reads 9 bytes).
         if len(self.number) != 9 or not self.number.isalnum() or not self.number.isascii():
             raise ValueError(f"document number must be 9 ASCII letters/digits: {self.number!r}")
         if self.expiry_date <= self.issue_date:
@@ -64,7 +64,7 @@ class Document:
 
 @dataclass(frozen=True)
 class Codes:
-    """The codes of the public test cards (contract.md §5)."""
+    """The codes of the public test cards (docs/cli.md)."""
 
     pin1: str = "0090"
     pin2: str = "01497"
@@ -72,7 +72,7 @@ class Codes:
 
 
 def birth_date_from_code(code: str) -> date:
-    """Century from the first digit, then YYMMDD (sheet §5, DD4 IKValidator)."""
+    """Century from the first digit, then YYMMDD (§5, DD4 IKValidator)."""
     century = 1800 + 100 * ((int(code[0]) - 1) // 2)
     return date(century + int(code[1:3]), int(code[3:5]), int(code[5:7]))
 
@@ -85,5 +85,5 @@ def add_years(day: date, years: int) -> date:
 
 
 def card_date(day: date) -> str:
-    """Dates on the chip are `dd MM yyyy` with spaces (sheet §5)."""
+    """Dates on the chip are `dd MM yyyy` with spaces (§5)."""
     return day.strftime("%d %m %Y")

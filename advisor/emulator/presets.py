@@ -1,4 +1,4 @@
-"""Named card states for tests, demos and ``advisor emulator serve`` (contract.md §5).
+"""Named card states for tests, demos and ``advisor emulator serve`` (docs/cli.md).
 
 Every preset uses the codes of the public test cards: PIN1 0090, PIN2 01497,
 PUK 17258403. Dates are relative to ``today`` so that a preset means the same
@@ -22,16 +22,16 @@ from advisor.translatable import N_
 PROFILES = ("idemia", "thales")
 DEFAULT_PRESET = {"idemia": "idemia-ok", "thales": "thales-ok"}
 
-# Issue windows of the two generations (sheet introduction; contract.md §1).
+# Issue windows of the two generations (docs/card-protocol.md, protocol facts; docs/facts.md).
 IDEMIA_FIRST_ISSUE = date(2018, 12, 3)
 IDEMIA_LAST_ISSUE = date(2025, 11, 14)
 THALES_FIRST_ISSUE = date(2025, 11, 17)
 
-# e-Residency digital IDs are valid for 5 years (domain.md S4).
+# e-Residency digital IDs are valid for 5 years (rules/sources.json S4).
 VALIDITY_YEARS = 5
 
-# Document numbers: 9 characters, 2 letters + 7 digits (sheet §10). The prefix
-# means nothing (its meaning is unknown, sheet §13.5).
+# Document numbers: 9 characters, 2 letters + 7 digits (§10). The prefix
+# means nothing (its meaning is unknown, §13.5).
 IDEMIA_DOCUMENT_NUMBER = "NE0012345"
 THALES_DOCUMENT_NUMBER = "NF0054321"
 

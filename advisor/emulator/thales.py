@@ -1,7 +1,7 @@
 """Virtual Thales card: EstEID 2025 (PKCS#15 applet, ESTEID2025 certificates).
 
-Facts from card-protocol.md §4; the sources named in comments are the sheet's
-legend. Where the sheet says UNKNOWN the behaviour is a documented choice
+Facts from docs/card-protocol.md §4; the sources named in comments are those of its
+legend (§0). Where docs/card-protocol.md says UNKNOWN the behaviour is a documented choice
 (docs/emulator.md).
 """
 
@@ -47,7 +47,7 @@ KEY_SIGN = 0x05
 
 PAD = 0x00  # §2: Thales pads codes with 0x00 to 12 bytes
 
-# Fields of the GET DATA reply beyond DF21[0] and DF2F are not in the sheet
+# Fields of the GET DATA reply beyond DF21[0] and DF2F are not in docs/card-protocol.md
 # (§4.3, unknown 4); these are shaped after the FinEID v4 example with 1-byte
 # 8C/9C values, which puts DF21[0] at data offset 14 as the first DD4 code read it.
 _ACCESS_MODE = b"\xf0"

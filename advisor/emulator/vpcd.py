@@ -1,6 +1,6 @@
 """Attach a virtual card to pcscd through vsmartcard's vpcd reader driver.
 
-Written from the protocol description in conventions.md §5 (vsmartcard
+Written from the protocol description in docs/emulator.md (vpcd protocol; vsmartcard
 ``doc/api.txt``), not from vsmartcard's own card code (GPL-3):
 
 * vpcd listens on TCP (default port 35963, the next port per extra slot); the

@@ -1,6 +1,7 @@
 """Rules as data: load rules/*.json, validate them, and run them with durable_rules.
 
-This is the only module that imports durable. It follows shared/reference/durable-rules.md:
+This is the only module that imports durable. It wraps durable_rules as docs/architecture.md
+(The engine, wrapped) describes:
 one quiet host (the background dispatcher races with callers), a fresh session id per case
 deleted in `finally`, a lock, one recording action per rule (the explanation trace), a
 catch-all rule per ruleset, and action exceptions raised instead of left in the state.
@@ -213,7 +214,9 @@ def parse_rule(name: str, raw: object, file: str, sources: Mapping[str, object])
         return Rule(name, file, pri, condition, kind, because)
     source = raw.get("source")
     if not isinstance(source, list) or not source:
-        raise RulesLoadError(file, "needs a non-empty 'source' list (ids of domain.md §0)", name)
+        raise RulesLoadError(
+            file, "needs a non-empty 'source' list (ids of rules/sources.json)", name
+        )
     for sid in source:
         if sid not in sources:
             raise RulesLoadError(file, f"unknown source {sid!r}", name)

@@ -59,8 +59,7 @@ __all__ = [
 DOMAIN: Final = "advisor"
 
 # Contact data lives here, not in the msgids, so that a translation can move
-# a number around but never change it. Sources are IDs in
-# shared/reference/domain.md.
+# a number around but never change it. Sources are the ids of rules/sources.json.
 CONTACTS: Final[Mapping[str, str]] = {
     "helpline": "+372 677 3377",  # ID helpline, 24/7, EN/ET/RU (S15, S2, S10)
     "helpline_short": "1777",  # the same line, from Estonia only (S15, S41)

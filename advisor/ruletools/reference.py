@@ -48,7 +48,7 @@ def rules_reference(book: RuleBook) -> str:
         "Conditions are over the engine's view of a case (see `docs/facts.md`): "
         "`expiry_days_left` is the expiry date minus today, `card_generation` is the chip "
         "(or what the issue date implies, or `unknown`). Sources are the ids of "
-        "`rules/sources.json` (the table of `shared/reference/domain.md` §0).",
+        "`rules/sources.json` (docs/sources.md).",
         "",
         "## Card generations by issue date (`rules/generations.json`)",
         "",
