@@ -23,6 +23,7 @@ from advisor.cli.i18n import use_language
 from advisor.emulator import list_presets
 from advisor.emulator.presets import PROFILES
 from advisor.engine.rulebook import load_rulebook
+from advisor.model import Status
 from advisor.paths import PROJECT_ROOT
 from advisor.ruletools.check import CheckReport
 
@@ -297,11 +298,11 @@ def test_russian_batch_summary_has_three_plural_forms(total: int, line: str) -> 
 
     use_language("ru")
     try:
-        assert batch_summary(total, {"decided": total}) == line
+        assert batch_summary(total, {Status.DECIDED: total}) == line
     finally:
         use_language("en")
     records = "record" if total == 1 else "records"
-    assert batch_summary(total, {"decided": total}) == f"{total} {records}: {total} decided"
+    assert batch_summary(total, {Status.DECIDED: total}) == f"{total} {records}: {total} decided"
 
 
 def _command_paths() -> list[list[str]]:

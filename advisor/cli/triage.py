@@ -18,6 +18,7 @@ from advisor.cli.i18n import _, ngettext, translated
 from advisor.cli.options import JsonOption, LangOption
 from advisor.cli.registry import COMMANDS
 from advisor.facts.case import FIELD_NAMES
+from advisor.model import Status
 from advisor.translatable import N_
 
 triage_app = Typer(help=COMMANDS["triage"].help)
@@ -242,7 +243,7 @@ def batch(
         raise typer.Exit(int(ExitCode.USAGE))
 
 
-def batch_summary(total: int, statuses: Mapping[str, int]) -> str:
+def batch_summary(total: int, statuses: Mapping[Status, int]) -> str:
     """The line on stderr after a batch: the records, and how many have each status."""
     counts = ", ".join(_status_count(s, n) for s, n in sorted(statuses.items()))
     # TRANSLATORS: The batch summary on stderr, e.g. "120 records: 100 decided, 20
@@ -252,17 +253,15 @@ def batch_summary(total: int, statuses: Mapping[str, int]) -> str:
     )
 
 
-def _status_count(status: str, n: int) -> str:
-    if status == "decided":
+def _status_count(status: Status, n: int) -> str:
+    if status is Status.DECIDED:
         # TRANSLATORS: In the batch summary: records for which a route was decided.
         return ngettext("%(n)s decided", "%(n)s decided", n)
-    if status == "incomplete":
+    if status is Status.INCOMPLETE:
         # TRANSLATORS: In the batch summary: records that need more facts for a decision.
         return ngettext("%(n)s incomplete", "%(n)s incomplete", n)
-    if status == "error":
-        # TRANSLATORS: In the batch summary: records with a value that cannot be used.
-        return ngettext("%(n)s error", "%(n)s errors", n)
-    return f"{n} {status}"
+    # TRANSLATORS: In the batch summary: records with a value that cannot be used.
+    return ngettext("%(n)s error", "%(n)s errors", n)
 
 
 def _with_progress(records: Any) -> Any:

@@ -81,13 +81,12 @@ def csv_record(header: list[str], item: Item) -> Record:
 
 @dataclass
 class Summary:
-    statuses: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[Status] = field(default_factory=Counter)
 
     def add_json(self, tail: str) -> None:
         """Count a decision from its encoded JSON (batch lines never build a Decision)."""
-        self.statuses[
-            "incomplete" if tail.startswith(', "status": "incomplete"') else "decided"
-        ] += 1
+        incomplete = tail.startswith(', "status": "incomplete"')
+        self.statuses[Status.INCOMPLETE if incomplete else Status.DECIDED] += 1
 
     def merge(self, other: Summary) -> None:
         self.statuses.update(other.statuses)
@@ -98,7 +97,7 @@ class Summary:
 
     @property
     def errors(self) -> int:
-        return self.statuses[str(Status.ERROR)]
+        return self.statuses[Status.ERROR]
 
 
 def _case_id(data: Mapping[str, Any] | None) -> str | None:
@@ -164,7 +163,7 @@ class _Job:
             )
             case_id, facts, error = _validate(decider, record, human=human, today=self.today)
             if error is not None:
-                summary.statuses["error"] += 1
+                summary.statuses[Status.ERROR] += 1
                 body = json.dumps({**error.to_json(), "id": None}, ensure_ascii=False)
                 tail = body[len('{"id": null') :]
             else:
