@@ -98,6 +98,8 @@ def untranslated(text: str) -> list[str]:
         ),
         (["diagnose", "--virtual", "thales-new"], ["yes", "yes", "yes", "n"]),
         (["diagnose", "--virtual", "expired"], []),
+        # "?" shows how to find out, "I don't know" is noted.
+        (["diagnose", "--virtual", "idemia-pin1-blocked"], ["?", "back", "", "n"]),
         (
             ["guide", "--today", "2026-06-01"],
             ["maybe", "no", "?", "back", "no", "", "9", "thales", "31.12.2030", "no", "0"],
@@ -250,6 +252,23 @@ def test_guide_json_lines_carry_the_language_in_their_texts_only(pseudo: None) -
     assert question["choices"] == ["yes", "no"]  # ids stay as they are
     assert lines[1]["error"] == {"field": "card_lost", "message": "answer yes or no"}
     assert "⟦" not in json.dumps(lines[-1]["decision"])
+
+
+def test_diagnose_without_a_reader_offers_the_guide_in_the_language(
+    pseudo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import advisor.cli.diagnose as diagnose
+    import advisor.transport.pcsc as pcsc
+    from advisor.transport import NoReader
+
+    def connect(reader: str | None = None, *, wait: float = 0) -> None:
+        raise NoReader("no reader")
+
+    monkeypatch.setattr(pcsc, "connect", connect)
+    monkeypatch.setattr(diagnose, "interactive", lambda: True)
+    result = run(["diagnose"], "y\nyes\nno\nno\n")
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stdout + result.stderr)
 
 
 def test_emulator_presets_print_only_catalog_text(pseudo: None) -> None:
