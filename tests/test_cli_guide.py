@@ -94,6 +94,18 @@ def test_facts_known_in_advance_are_not_asked() -> None:
     assert result.stdout.splitlines()[0] == route_title("certificate_suspension")
 
 
+def test_the_facts_own_date_is_the_evaluation_date_unless_today_is_given() -> None:
+    known = {"today": "2026-06-01", "card_lost": False, "expiry_date": "2026-05-31"}
+    result = CliRunner().invoke(app, ["guide", "--json", "--facts", json.dumps(known)], input="")
+    end = jsonl(result.stdout)[-1]
+    assert end["facts"]["today"] == "2026-06-01"
+    assert end["decision"]["route"] == "card_replacement"  # expired the day before
+    later = CliRunner().invoke(
+        app, ["guide", "--json", "--today", "2026-05-01", "--facts", json.dumps(known)], input=""
+    )
+    assert jsonl(later.stdout)[-1]["facts"]["today"] == "2026-05-01"
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [
@@ -123,6 +135,11 @@ def test_transcript_as_text_in_estonian_and_as_json(tmp_path: Path) -> None:
     assert translations.gettext("I don't know") in written
     assert route_title("certificate_suspension", "et") in written
     assert "Questions and answers" not in written
+    russian = tmp_path / "ticket-ru.txt"
+    run(["--lang", "ru", "--transcript", str(russian)], ["да", "нет", ""])
+    written = russian.read_text(encoding="utf-8")
+    assert load_translations("ru").gettext("Questions and answers:") in written
+    assert f"2. {question_text('card_stolen', 'ru')} нет" in written
     data = tmp_path / "ticket.json"
     result = run(["--transcript", str(data)], ["yes", "no", ""])
     document = json.loads(data.read_text(encoding="utf-8"))

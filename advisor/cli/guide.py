@@ -314,10 +314,10 @@ def write_tree(decider: Decider, path: Path, known: Mapping[str, Any], today: da
     )
 
 
-def _known_facts(facts_json: str | None, today: date) -> dict[str, Any]:
-    """--facts as `triage case` takes it, validated; FactError names the field."""
+def _facts_of(facts_json: str | None) -> dict[str, Any]:
+    """--facts as `triage case` takes it: one JSON object (validated by the interview,
+    which names the field of a bad fact)."""
     from advisor.errors import FactError
-    from advisor.interview.interview import known_facts
 
     if facts_json is None:
         return {}
@@ -332,7 +332,7 @@ def _known_facts(facts_json: str | None, today: date) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise FactError.about("--facts", N_("must be a JSON object"))
-    return known_facts(data, today)
+    return data
 
 
 def run_guide(
@@ -412,8 +412,9 @@ def guide(
         from advisor.engine import load_decider
         from advisor.facts.dates import parse_human_date
 
-        today = parse_human_date(today_text, "--today") if today_text else date.today()
-        known = _known_facts(facts_json, today)
+        # --today wins; else the facts' own "today"; else the current date.
+        today = parse_human_date(today_text, "--today") if today_text else None
+        known = _facts_of(facts_json)
         decider = load_decider()
         if resume is not None:
             interview = Interview.from_token(decider, resume)
