@@ -58,8 +58,10 @@ def test_help_back_and_dont_know() -> None:
     result = run([], answers)
     assert result.exit_code == 0, result.output
     err = " ".join(result.stderr.split())
-    # "?" explains how to find out, and why the question is asked.
-    assert "Only fraudsters ask for PIN codes by phone." in err
+    # "?" explains how to find out, and why the question is asked; "I don't know"
+    # shows how to find out too, and how to answer after all.
+    assert err.count("Only fraudsters ask for PIN codes by phone.") == 2
+    assert "If you find out, you can still answer it: type back." in err
     assert "Asked because the answer decides between:" in err
     # "back" asked the first question again.
     assert err.count(question_text("card_lost")) == 2

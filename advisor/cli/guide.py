@@ -136,7 +136,8 @@ def _read(prompt: str) -> str | None:
 
 def ask_in_terminal(interview: Interview, lang: str) -> Interview:
     """Ask until the interview is over or the input ends; "?" shows how to find out,
-    "back" returns to the previous question, an empty answer is "I don't know"."""
+    "back" returns to the previous question, an empty answer is "I don't know" (and
+    shows how to find out too)."""
     from advisor.guidance import question_text
     from advisor.interview import DONT_KNOW, AnswerError, InterviewError
 
@@ -175,12 +176,16 @@ def ask_in_terminal(interview: Interview, lang: str) -> Interview:
             except InterviewError as exc:
                 say(translated(exc))
             continue
+        unknown = word in ("", dont_know)
         try:
-            interview = interview.answer(
-                None if word == dont_know else raw, words=choice_words(question)
-            )
+            interview = interview.answer(None if unknown else raw, words=choice_words(question))
         except AnswerError as exc:
             say(_("That is not an answer to this question: %(problem)s.", problem=translated(exc)))
+            continue
+        if unknown:
+            # "I don't know" moves on; how to find out is shown, and the way back to it.
+            say(howto_text(question.field, lang, facts=interview.facts.to_json()))
+            say(_("If you find out, you can still answer it: type %(back)s.", back=_(BACK_WORD)))
     return interview
 
 
