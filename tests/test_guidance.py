@@ -106,7 +106,8 @@ def every_markdown(env: Any = None) -> Iterator[tuple[str, str]]:
 
 
 def domain_md() -> Path | None:
-    """shared/reference/domain.md next to the checkout (or a worktree of it)."""
+    """The project's research notes on the official guidance, when they sit next to the
+    checkout (they are not part of the repository: the test is skipped without them)."""
     for parent in Path(__file__).resolve().parents:
         candidate = parent / "shared" / "reference" / "domain.md"
         if candidate.is_file():
@@ -378,7 +379,7 @@ EURO = re.compile(r"€ ?\d+(?:[.,]\d+)?(?:[–-]\d+)?")
 def test_every_phone_number_and_fee_is_in_domain_md() -> None:
     source = domain_md()
     if source is None:
-        pytest.skip("shared/reference/domain.md is not available")
+        pytest.skip("the research notes on the official guidance are not next to the checkout")
     domain = source.read_text(encoding="utf-8")
     seen: set[str] = set()
     for _label, md in every_markdown():

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.engine.decider import Decider
-from advisor.triage.batch import csv_items, jsonl_items, run_batch
+from advisor.triage.batch import run_batch
+from advisor.triage.records import csv_items, jsonl_items
 from tests.fact_matrix import HEALTHY
 
 runner = CliRunner()
@@ -37,7 +38,9 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(decider: Decider) -> None
     out = io.StringIO()
     from datetime import date
 
-    summary = run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
+    summary = run_batch(
+        decider, jsonl_items(io.BytesIO(source.encode())), out, today=date(2026, 11, 27)
+    )
     records = lines(out.getvalue())
     assert [r.get("id") for r in records] == ["a", "b", None, "c", None, "d", "e"]
     assert [r["status"] for r in records] == [
@@ -74,7 +77,7 @@ def test_batch_csv_with_human_dates(decider: Decider) -> None:
         "x4,idemia,1.1.2029\n"
     )
     out = io.StringIO()
-    header, items = csv_items(io.StringIO(source))
+    header, items = csv_items(io.BytesIO(source.encode()))
     run_batch(decider, items, out, header=header, today=date(2026, 11, 27))
     records = lines(out.getvalue())
     assert [r["id"] for r in records] == ["x1", "x2", "x3", None]
@@ -92,7 +95,7 @@ def test_shared_decisions_keep_their_own_ids(decider: Decider) -> None:
 
     source = "\n".join(json.dumps(dict(HEALTHY, id=f"case-{i}")) for i in range(5))
     out = io.StringIO()
-    run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
+    run_batch(decider, jsonl_items(io.BytesIO(source.encode())), out, today=date(2026, 11, 27))
     assert [r["id"] for r in lines(out.getvalue())] == [f"case-{i}" for i in range(5)]
 
 
@@ -216,7 +219,7 @@ def test_chunked_batch_keeps_order_and_loses_nothing(decider: Decider) -> None:
     try:
         summary = run_batch(
             decider,
-            jsonl_items(io.StringIO("\n".join(rows))),
+            jsonl_items(io.BytesIO("\n".join(rows).encode())),
             out,
             today=date(2026, 11, 27),
         )
