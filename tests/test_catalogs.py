@@ -387,6 +387,15 @@ def plain(text: str, fmt: str) -> str:
     return " ".join(text.split())
 
 
+def without_footer(words: str, lang: str) -> str:
+    """The words before the Sources footer, which comes last. The footer lists the
+    official pages by their own titles: names, as "DigiDoc4" is, that stay as the pages
+    call themselves in every language (its heading is translated)."""
+    heading = load_translations(lang).gettext("Sources")
+    cut = words.rfind(heading)
+    return words if cut < 0 else words[:cut]
+
+
 # Facts that must survive translation, taken from the English text.
 KEPT = (
     re.compile(r"\+372(?: \d+)+"),  # phone numbers
@@ -470,7 +479,7 @@ def test_every_item_renders_translated(lang: str, fmt: str) -> None:
         assert translated.strip(), label
         assert translated != english, label
         words = plain(translated, fmt)
-        lowered = words.lower()
+        lowered = without_footer(words, lang).lower()
         left = [s for s in sentences if s in lowered]
         assert left == [], (label, left)
         # A date or abbreviation at the end of a sentence ("2026 г.") must
@@ -545,8 +554,8 @@ def test_whole_decisions_render_translated(lang: str, fmt: str) -> None:
         facts = {"today": TODAY, "card_generation": "idemia"}
         text = render_decision(decision, facts=facts, lang=lang, fmt=fmt, explain=True)
         words = plain(text, fmt)
-        assert not [s for s in sentences if s in words.lower()], decision
-        assert not [w for w in layout_words if w in words], decision
+        assert not [s for s in sentences if s in without_footer(words, lang).lower()], decision
+        assert not [w for w in layout_words if w in without_footer(words, lang)], decision
         assert not DOUBLE_STOP.search(words), decision
         english = plain(render_decision(decision, facts=facts, fmt=fmt), fmt)
         for value in re.findall(r"\+372(?: \d+)+|\b1777\b", english):

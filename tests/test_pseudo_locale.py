@@ -84,8 +84,14 @@ def pseudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     i18n._catalog.cache_clear()
 
 
+# The guidance ends with a Sources footer: the official pages by their own titles, which
+# are names (like "DigiDoc4") and stay as the pages call themselves; its heading is
+# translated. Each entry is a bullet, perhaps wrapped onto indented lines.
+FOOTER = re.compile(r"^⟦Sources⟧\n-+\n\n(?: • .*\n(?:   .*\n)*)+", re.M)
+
+
 def untranslated(text: str) -> list[str]:
-    rest = ALLOWED.sub(" ", MARKED.sub(" ", text))
+    rest = ALLOWED.sub(" ", MARKED.sub(" ", FOOTER.sub(" ", text)))
     return [w for w in re.findall(r"[^\W\d_]{3,}", rest)]
 
 
