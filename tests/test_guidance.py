@@ -292,7 +292,10 @@ def test_location_shapes_the_helpline_and_the_places() -> None:
 def test_document_type_shapes_the_wording() -> None:
     eres = render_route("card_replacement", facts={"document_type": "e_resident"}, fmt="markdown")
     assert "e-resident digital ID" in eres
-    assert "€100–120" in eres
+    # The official fee article (edited 20 May 2025) gives €150; the old €100–120 is gone.
+    assert "€100–120" not in eres
+    assert "gives €150 for an application for e-Residency (edited on May 20, 2025)" in eres
+    assert "<https://learn.e-resident.gov.ee/hc/en-gb/articles/11432057891473>" in eres
     card = render_route("card_replacement", facts={"document_type": "id_card"}, fmt="markdown")
     assert "€" not in card  # no sourced fee for a new ID card
     digi = render_route("codes_reissue_in_person", facts={"document_type": "digi_id"})

@@ -178,7 +178,7 @@ def test_triage_case_errors_print_only_catalog_text(pseudo: None, args: list[str
 
 BATCH = "\n".join(
     [
-        json.dumps({"id": "decided", "card_lost": True}),
+        json.dumps({"id": "decided", "card_lost": True, "expiry_date": "2099-12-31"}),
         json.dumps({"id": "incomplete", "card_generation": "idemia"}),
         json.dumps({"id": "bad", "pin1_tries_left": 9}),
     ]
@@ -277,13 +277,17 @@ def test_triage_speaks_estonian_and_russian(lang: str, why: str, records: str) -
     translations = load_translations(lang)
     title = "Suspend your certificates now"
     result = CliRunner().invoke(
-        app, ["--lang", lang, "triage", "case", "--card-lost", "yes", "--explain"]
+        app,
+        [
+            *("--lang", lang, "triage", "case"),
+            *("--card-lost", "yes", "--expiry-date", "2099-12-31", "--explain"),
+        ],
     )
     assert result.exit_code == 0, result.output
     first = result.stdout.splitlines()[0]
     assert first == translations.gettext(title) != title
     assert why in result.stdout
-    reason = "The card is lost or stolen: its certificates must be suspended at once"
+    reason = "The card is lost or stolen and its certificates have not expired"
     assert reason not in result.stdout
     batch = CliRunner().invoke(app, ["--lang", lang, "triage", "batch", "-"], input=BATCH)
     assert batch.stderr == records + "\n"
