@@ -159,9 +159,11 @@ def test_a_value_equal_to_a_right_one_is_still_refused(decider: Decider) -> None
 
 def test_stolen_but_not_lost_is_an_error_after_stolen_alone(decider: Decider) -> None:
     texts = [
-        json.dumps({"id": "a", "card_stolen": True}),
+        json.dumps({"id": "a", "card_stolen": True, "expiry_date": "2099-12-31"}),
         json.dumps({"id": "b", "card_stolen": True, "card_lost": False}),
-        json.dumps({"id": "c", "card_stolen": True, "card_lost": True}),
+        json.dumps(
+            {"id": "c", "card_stolen": True, "card_lost": True, "expiry_date": "2099-12-31"}
+        ),
     ]
     out = [json.loads(line) for line in batch(decider, texts)]
     assert [r["status"] for r in out] == ["decided", "error", "decided"]

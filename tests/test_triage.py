@@ -124,7 +124,9 @@ def test_cli_batch_exit_codes(tmp_path: Path) -> None:
 
 def test_cli_batch_from_stdin() -> None:
     result = runner.invoke(
-        app, ["triage", "batch", "-"], input=json.dumps({"id": "s", "card_lost": True}) + "\n"
+        app,
+        ["triage", "batch", "-"],
+        input=json.dumps({"id": "s", "card_lost": True, "expiry_date": "2099-12-31"}) + "\n",
     )
     assert result.exit_code == 0
     assert lines(result.stdout)[0]["route"] == "certificate_suspension"
@@ -161,7 +163,17 @@ def test_cli_case_json_is_one_document() -> None:
 def test_cli_case_flags_accept_human_values() -> None:
     result = runner.invoke(
         app,
-        ["--json", "triage", "case", "--card-generation", "thales", "--card_lost", "yes"],
+        [
+            "--json",
+            "triage",
+            "case",
+            "--card-generation",
+            "thales",
+            "--card_lost",
+            "yes",
+            "--expiry-date",
+            "2099-12-31",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["route"] == "certificate_revocation"
@@ -191,7 +203,9 @@ def test_cli_case_rejects_facts_and_flags_together() -> None:
 
 
 def test_cli_case_human_output_and_explain() -> None:
-    result = runner.invoke(app, ["triage", "case", "--card-lost", "yes", "--explain"])
+    result = runner.invoke(
+        app, ["triage", "case", "--card-lost", "yes", "--expiry-date", "2099-12-31", "--explain"]
+    )
     assert result.exit_code == 0, result.output
     assert "R120_lost" in result.stdout
     assert "S10" in result.stdout
