@@ -10,20 +10,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.engine.rulebook import RuleBook
 from advisor.engine.space import Space, space_of
 from advisor.errors import AdvisorError
 from advisor.paths import cache_dir
 
+if TYPE_CHECKING:
+    import logging
+
 INADMISSIBLE = -1
-log = logging.getLogger(__name__)
 _CHUNK = 2048
 
 
@@ -195,13 +196,21 @@ def _table_of(book: RuleBook, data: Any) -> DecisionTable:
         names = ruleset.rule_names
         if not all(isinstance(trace, list) and set(trace) <= names for trace in traces):
             raise ValueError(f"{ruleset.name}: a trace names an unknown rule")
-        # min and max also refuse a cell that is not a number.
+        # Checked in C (map, min, max): every command that decides reads the table.
+        if not set(map(type, cells)) <= {int}:
+            raise ValueError(f"{ruleset.name}: a cell is not a whole number")
         if cells and (min(cells) < INADMISSIBLE or max(cells) >= len(traces)):
             raise ValueError(f"{ruleset.name}: a cell points outside the traces")
-        if not all(type(cell) is int for cell in cells):
-            raise ValueError(f"{ruleset.name}: a cell is not a whole number")
         tables[ruleset.name] = RulesetTable(space, [tuple(t) for t in traces], cells)
     return DecisionTable(book.version, tables)
+
+
+def _log() -> logging.Logger:
+    # Imported when there is something to say: a decision that reads a good cache must
+    # not pay for the logging package (benchmarks/startup.py).
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 def table_for(
@@ -214,7 +223,7 @@ def table_for(
         try:
             table = load_table(book, path)
         except CacheMismatch as exc:
-            log.warning("the cached decision table %s was built again: %s", path, exc)
+            _log().warning("the cached decision table %s was built again: %s", path, exc)
         else:
             if table is not None:
                 return table
@@ -223,7 +232,7 @@ def table_for(
         try:
             save_table(table, path)
         except OSError as exc:
-            log.warning(
+            _log().warning(
                 "cannot keep the decision table in %s (%s): every command builds it again "
                 "(a few seconds); set ADVISOR_CACHE_DIR to a folder that can be written",
                 path.parent,
