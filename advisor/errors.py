@@ -34,13 +34,42 @@ class AdvisorError(Exception):
         return error
 
 
+def printable(text: str) -> str:
+    """`text`, or its escaped form when it holds a lone surrogate (a JSON escape such as
+    \\ud800 that is half of a character), which no output can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 class FactError(AdvisorError, ValueError):
-    """One fact of a case is invalid. Names the field so a batch can say which cell was wrong."""
+    """One fact of a case is invalid. Names the field so a batch can say which cell was
+    wrong. When a case has more than one invalid fact, the error is the first of them and
+    `others` holds the rest (`FactError.several`), so that every one can be reported."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.others: tuple[FactError, ...] = ()
+
+    @classmethod
+    def several(cls, errors: list[FactError]) -> FactError:
+        first = errors[0]
+        first.others = tuple(errors[1:])
+        return first
+
+    @property
+    def every(self) -> tuple[FactError, ...]:
+        """This error and the others of the same case, in the order of the fields."""
+        return (self, *self.others)
+
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """(field, message) of every invalid fact of the case."""
+        return tuple((e.field, e.message) for e in self.every)
 
     @classmethod
     def about(cls, field: str, template: str, **values: object) -> FactError:

@@ -18,6 +18,7 @@ class Ins(enum.IntEnum):
 
     SELECT = 0xA4
     READ_BINARY = 0xB0
+    READ_BINARY_ODD = 0xB1
     GET_RESPONSE = 0xC0
     GET_DATA = 0xCA
     GET_DATA_ODD = 0xCB  # BER-TLV data field
@@ -47,6 +48,11 @@ SENSITIVE_INS: Final = frozenset(
         Ins.RESET_RETRY_COUNTER_ODD,
     }
 )
+
+
+# Instructions whose answer holds a file of the card: the personal data and the
+# certificates (name, personal code). A log shows only their length (docs/transport.md).
+FILE_DATA_INS: Final = frozenset({Ins.READ_BINARY, Ins.READ_BINARY_ODD, Ins.GET_RESPONSE})
 
 
 def is_sensitive_apdu(apdu: bytes) -> bool:

@@ -65,6 +65,8 @@ class Advisory(StrEnum):
     # Beyond the contract's minimum set.
     REPORT_THEFT = "report_theft"
     DECRYPT_BEFORE_REPLACEMENT = "decrypt_before_replacement"
+    REPORT_LOSS = "report_loss"
+    CERTIFICATES_ACTIVATE_HOURLY = "certificates_activate_hourly"
 
 
 class Urgency(StrEnum):

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import intake_case, random_case
 
 from advisor.engine import load_decider
-from advisor.triage.batch import Item, jsonl_items, run_batch
+from advisor.triage.batch import run_batch
+from advisor.triage.records import Item, jsonl_items
 
 
 def main() -> None:
@@ -43,7 +44,7 @@ def main() -> None:
                 out.write(json.dumps(make(rng, i)) + "\n")
         size_mb = source.stat().st_size / 2**20
 
-        with source.open() as handle, open(os.devnull, "w") as sink:
+        with source.open("rb") as handle, open(os.devnull, "w") as sink:
             started = time.perf_counter()
             for line in handle:
                 sink.write(json.dumps(json.loads(line)) + "\n")
@@ -72,7 +73,7 @@ def main() -> None:
                     sample()
                 yield record
 
-        with source.open() as handle, open(os.devnull, "w") as sink:
+        with source.open("rb") as handle, open(os.devnull, "w") as sink:
             started = time.perf_counter()
             summary = run_batch(
                 decider,

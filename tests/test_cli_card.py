@@ -259,7 +259,7 @@ def test_diagnose_without_a_reader_offers_the_guide_at_a_terminal(
 
     _no_reader(monkeypatch)
     monkeypatch.setattr(diagnose, "interactive", lambda: True)
-    answers = ["y", "yes", "yes", "no"] if accept else ["n"]
+    answers = ["y", "yes", "31.12.2030", "yes", "no"] if accept else ["n"]
     code, out, err = run(["diagnose"], answers)
     assert "no card reader found" in err
     assert "Go on without the card?" in err

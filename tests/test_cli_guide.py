@@ -28,10 +28,10 @@ def jsonl(text: str) -> list[dict[str, Any]]:
 
 
 LOST_AND_STOLEN = {
-    "en": ["yes", "yes", "no"],
-    "et": ["jah", "Jah", "ei"],
-    "ru": ["да", "ДА", "нет"],
-    "numbers": ["1", "1", "2"],
+    "en": ["yes", "31.12.2030", "yes", "no"],
+    "et": ["jah", "31.12.2030", "Jah", "ei"],
+    "ru": ["да", "2030-12-31", "ДА", "нет"],
+    "numbers": ["1", "31 Dec 2030", "1", "2"],
 }
 
 
@@ -43,8 +43,9 @@ def test_a_stolen_card_in_three_languages_and_by_number(how: str) -> None:
     title = route_title("certificate_suspension", lang)
     assert result.stdout.splitlines()[0] == title
     translations = load_translations(lang)
-    # The questions in the holder's language, each once: lost, stolen, leaked codes.
-    for field in ("card_lost", "card_stolen", "codes_compromised"):
+    # The questions in the holder's language, each once: lost, valid until, stolen,
+    # leaked codes.
+    for field in ("card_lost", "expiry_date", "card_stolen", "codes_compromised"):
         assert result.stderr.count(question_text(field, lang)) == 1
     theft = translations.gettext("Report the theft to the police")
     assert theft in result.stdout
@@ -89,7 +90,12 @@ def test_a_code_typed_as_an_answer_is_refused_and_never_shown() -> None:
 
 
 def test_facts_known_in_advance_are_not_asked() -> None:
-    known = {"card_lost": True, "card_stolen": False, "codes_compromised": False}
+    known = {
+        "card_lost": True,
+        "card_stolen": False,
+        "codes_compromised": False,
+        "expiry_date": "2030-12-31",
+    }
     result = run(["--facts", json.dumps(known)], [])
     assert result.exit_code == 0, result.output
     assert question_text("card_lost") not in result.stderr
@@ -128,7 +134,7 @@ def test_invalid_input_is_a_usage_error_naming_the_field(args: list[str], field:
 
 def test_transcript_as_text_in_estonian_and_as_json(tmp_path: Path) -> None:
     text = tmp_path / "ticket.txt"
-    result = run(["--lang", "et", "--transcript", str(text)], ["jah", "ei", ""])
+    result = run(["--lang", "et", "--transcript", str(text)], ["jah", "31.12.2030", "ei", ""])
     assert result.exit_code == 0, result.output
     written = text.read_text(encoding="utf-8")
     translations = load_translations("et")
@@ -138,15 +144,17 @@ def test_transcript_as_text_in_estonian_and_as_json(tmp_path: Path) -> None:
     assert route_title("certificate_suspension", "et") in written
     assert "Questions and answers" not in written
     russian = tmp_path / "ticket-ru.txt"
-    run(["--lang", "ru", "--transcript", str(russian)], ["да", "нет", ""])
+    run(["--lang", "ru", "--transcript", str(russian)], ["да", "31.12.2030", "нет", ""])
     written = russian.read_text(encoding="utf-8")
     assert load_translations("ru").gettext("Questions and answers:") in written
-    assert f"2. {question_text('card_stolen', 'ru')} нет" in written
+    assert f"2. {question_text('expiry_date', 'ru')} 31.12.2030" in written
+    assert f"3. {question_text('card_stolen', 'ru')} нет" in written
     data = tmp_path / "ticket.json"
-    result = run(["--transcript", str(data)], ["yes", "no", ""])
+    result = run(["--transcript", str(data)], ["yes", "31.12.2030", "no", ""])
     document = json.loads(data.read_text(encoding="utf-8"))
     assert [s["question"] for s in document["steps"]] == [
         "card_lost",
+        "expiry_date",
         "card_stolen",
         "codes_compromised",
     ]
@@ -189,7 +197,7 @@ def test_json_lines_protocol() -> None:
     assert first["why"]["reason"] == "route"
     assert lines[1] == {"error": {"field": "card_lost", "message": "answer yes or no"}}
     assert lines[2]["question"] == "card_lost"  # asked again
-    assert lines[3]["question"] == "card_stolen"  # after "yes"
+    assert lines[3]["question"] == "expiry_date"  # after "yes": lost, until when valid?
     assert lines[4]["question"] == "card_lost"  # "back"
     assert [line.get("question") for line in lines[5:9]] == [
         "codes_compromised",
@@ -210,7 +218,7 @@ def test_json_lines_protocol() -> None:
 
 
 def test_json_lines_speak_the_language_but_keep_ids() -> None:
-    result = run(["--json", "--lang", "ru"], ["да", "нет", "нет"])
+    result = run(["--json", "--lang", "ru"], ["да", "31.12.2030", "нет", "нет"])
     lines = jsonl(result.stdout)
     assert lines[0]["text"] == question_text("card_lost", "ru")
     assert lines[0]["labels"] == ["да", "нет"]

@@ -101,12 +101,21 @@ def test_every_contract_route_has_a_case() -> None:
 @pytest.mark.parametrize(
     ("changes", "route", "also"),
     [
-        # safety before validity: an expired card that is lost is still suspended first
+        # a lost card whose certificates have expired needs no suspension (contract §3):
+        # it is replaced, and the loss is reported (advisory report_loss)
+        ({"card_lost": True, "expiry_date": "2020-01-01"}, Route.CARD_REPLACEMENT, []),
         (
-            {"card_lost": True, "expiry_date": "2020-01-01"},
-            Route.CERTIFICATE_SUSPENSION,
-            [Route.CARD_REPLACEMENT],
+            {
+                "card_stolen": True,
+                "card_generation": "thales",
+                "issue_date": "2025-12-01",
+                "expiry_date": "2026-11-26",
+            },
+            Route.CARD_REPLACEMENT,
+            [],
         ),
+        # a lost card that is still valid is suspended first, then replaced
+        ({"card_lost": True}, Route.CERTIFICATE_SUSPENSION, [Route.CARD_REPLACEMENT]),
         # a stolen card with leaked codes: the card is gone, suspension comes first
         (
             {"card_stolen": True, "codes_compromised": True},
@@ -178,6 +187,8 @@ def test_urgency_and_explanation(decider: Decider, book: RuleBook) -> None:
         ({"pin1_tries_left": 1}, Advisory.LAST_ATTEMPT),
         ({"puk_tries_left": 1}, Advisory.LAST_ATTEMPT),
         ({"card_stolen": True}, Advisory.REPORT_THEFT),
+        ({"card_lost": True}, Advisory.REPORT_LOSS),
+        ({"card_activated": False}, Advisory.CERTIFICATES_ACTIVATE_HOURLY),
         ({"codes_compromised": True}, Advisory.PIN2_SCAM_WARNING),
         ({"codes_compromised": True}, Advisory.ENTER_PIN_ONLY_WHEN_YOU_STARTED),
         ({"codes_compromised": True}, Advisory.BROWSER_PIN1_CACHE),
@@ -204,6 +215,91 @@ def test_every_advisory_is_reached(
 def test_every_advisory_has_a_case() -> None:
     reached = {a for _, a in test_every_advisory_is_reached.pytestmark[0].args[1]}  # type: ignore[attr-defined]
     assert reached == set(Advisory)
+
+
+# ------------------------------------------------------------------- issue 10
+
+
+def test_thales_pin2_never_changed_and_forgotten_is_set_with_the_puk(decider: Decider) -> None:
+    """Not blocked, never changed, forgotten, PUK known: PIN2 activation, whose text and card
+    operation follow the PUK path (DigiDoc4 "Change with PUK code", ActivateWithPuk)."""
+    thales = {"card_generation": "thales", "issue_date": "2026-01-05", "pin2_activated": False}
+    decision = decide(decider, **thales, pin2_known=False)
+    assert (decision.route, list(decision.also)) == (Route.PIN2_ACTIVATION, [])
+    assert decision.fired[0] == "R510_pin2_activation"
+
+
+def test_thales_pin2_still_to_set_after_viewing_the_puk(decider: Decider) -> None:
+    """PUK not at hand, PIN2 forgotten (or blocked) and never changed: view the PUK, then
+    also set PIN2 with it (R520)."""
+    thales = {"card_generation": "thales", "issue_date": "2026-01-05", "pin2_activated": False}
+    for code in ({"pin2_known": False}, {"pin2_tries_left": 0}):
+        decision = decide(decider, **thales, **code, puk_known=False)
+        assert (decision.route, list(decision.also)) == (
+            Route.PUK_VIEW_SELF_SERVICE,
+            [Route.PIN2_ACTIVATION],
+        )
+        assert "R520_pin2_activation_after_viewing_puk" in decision.fired
+    # a PIN2 that was changed before needs no activation afterwards
+    changed = decide(decider, card_generation="thales", issue_date="2026-01-05", pin2_known=False)
+    assert changed.route is Route.PUK_UNBLOCK_IN_APP
+    unknown_puk = decide(
+        decider,
+        card_generation="thales",
+        issue_date="2026-01-05",
+        pin2_known=False,
+        puk_known=False,
+    )
+    assert list(unknown_puk.also) == []
+
+
+def test_thales_pin1_works_puk_lost_no_other_eid_is_still_a_replacement(decider: Decider) -> None:
+    """Whether the card's own PIN1 can view its PUK is not settled by any source: the route
+    stays a replacement (contract §3), and its text offers that one attempt first."""
+    decision = decide(
+        decider,
+        card_generation="thales",
+        issue_date="2026-01-05",
+        pin2_known=False,
+        puk_known=False,
+        has_other_eid=False,
+    )
+    assert decision.route is Route.CARD_REPLACEMENT
+    assert decision.fired[0] == "R450_thales_puk_lost_no_eid"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"pin1_known": False},
+        {"pin2_known": False},
+        {"pin1_tries_left": 0},
+        {"expiry_date": "2026-11-26"},
+        {"certificates_suspended": True},
+        {"card_generation": "thales", "issue_date": "2026-01-05", "card_activated": False},
+    ],
+)
+def test_puk_blocked_card_still_works_only_when_the_facts_allow(
+    decider: Decider, changes: dict[str, Any]
+) -> None:
+    """A840 says everything but the PUK still works: never when a fact denies it."""
+    assert Advisory.PUK_BLOCKED_CARD_STILL_WORKS in decide(decider, puk_tries_left=0).advisories
+    decision = decide(decider, puk_tries_left=0, **changes)
+    assert Advisory.PUK_BLOCKED_CARD_STILL_WORKS not in decision.advisories
+
+
+def test_not_activated_card_gets_the_hourly_certificates_note(decider: Decider) -> None:
+    """A card just collected may only be waiting for its certificates (activated each full
+    hour); distinct from the Thales self-service activation, which is still the route."""
+    thales = decide(
+        decider, card_generation="thales", issue_date="2026-01-05", card_activated=False
+    )
+    assert thales.route is Route.CARD_ACTIVATION_SELF_SERVICE
+    assert Advisory.CERTIFICATES_ACTIVATE_HOURLY in thales.advisories
+    idemia = decide(decider, card_activated=False)
+    assert idemia.route is Route.NO_ACTION
+    assert Advisory.CERTIFICATES_ACTIVATE_HOURLY in idemia.advisories
+    assert Advisory.CERTIFICATES_ACTIVATE_HOURLY not in decide(decider).advisories
 
 
 def test_expiry_boundaries(decider: Decider) -> None:
@@ -250,12 +346,25 @@ def test_switch_over_weekend_asks_for_the_chip(decider: Decider, issue_date: str
 
 
 def test_lost_card_with_unknown_chip_is_suspended_without_questions(decider: Decider) -> None:
-    decision = decider.decide(parse_facts({"card_lost": True}))
+    facts = {"card_lost": True, "today": "2026-11-27", "expiry_date": "2028-05-01"}
+    decision = decider.decide(parse_facts(facts))
     assert (decision.status, decision.route, decision.questions) == (
         Status.DECIDED,
         Route.CERTIFICATE_SUSPENSION,
         (),
     )
+    assert Advisory.REPORT_LOSS in decision.advisories
+
+
+def test_lost_card_with_unknown_expiry_asks_for_the_expiry(decider: Decider) -> None:
+    """Contract §3: suspension only while the certificates are valid. Without the date the
+    route is open; the loss is still to be reported in every completion, and the question's
+    hint tells a holder who cannot answer not to wait (tests/test_guidance_sources.py)."""
+    decision = decider.decide(parse_facts({"card_lost": True, "today": "2026-11-27"}))
+    assert decision.status is Status.INCOMPLETE
+    assert decision.candidates[:2] == (Route.CERTIFICATE_SUSPENSION, Route.CARD_REPLACEMENT)
+    assert decision.questions[0] == "expiry_date"
+    assert Advisory.REPORT_LOSS in decision.advisories
 
 
 def test_unknown_facts_that_do_not_matter_still_decide(decider: Decider) -> None:

@@ -81,15 +81,20 @@ def test_a_lost_card_is_suspended_without_asking_its_chip_but_a_theft_is_asked(
     decider: Decider,
 ) -> None:
     lost = walk(start(decider), "yes")
-    # Contract §3: a lost card with an unknown chip is suspended at once; what is
-    # left to ask only changes the advisories (report the theft; a leaked code).
-    stolen = lost.next
+    # A lost card whose certificates expired needs no suspension: its expiry is asked.
+    expiry = lost.next
+    assert expiry is not None
+    assert expiry.field == "expiry_date"
+    valid = walk(lost, "31.12.2030")
+    # Contract §3: a lost card with an unknown chip is suspended at once; what is left
+    # to ask only changes the advisories (report the theft; a leaked code).
+    stolen = valid.next
     assert stolen is not None
     assert stolen.field == "card_stolen"
     assert stolen.why.reason is Reason.SAFETY
     assert stolen.why.candidates == (Route.CERTIFICATE_SUSPENSION,)
     assert Advisory.REPORT_THEFT in stolen.why.advisories
-    done = walk(lost, "yes", "no")
+    done = walk(valid, "yes", "no")
     assert done.done
     assert done.decision.route is Route.CERTIFICATE_SUSPENSION
     assert Advisory.REPORT_THEFT in done.decision.advisories
@@ -263,16 +268,16 @@ def test_back_asks_the_last_question_again(decider: Decider) -> None:
 
 
 def test_changing_an_earlier_answer_replays_the_rest(decider: Decider) -> None:
-    interview = walk(start(decider), "yes", "yes", "no")
+    interview = walk(start(decider), "yes", "31.12.2030", "yes", "no")
     assert interview.done
     assert Advisory.REPORT_THEFT in interview.decision.advisories
     changed = interview.change("card_lost", "no")
     # A card that is not lost cannot be stolen: that answer is kept but not used; the
     # answer about leaked codes is asked for again at once, and is at hand.
-    assert [s.question.field for s in changed.path] == ["card_lost", "codes_compromised"]
-    assert changed.next is not None
-    assert changed.next.field == "card_generation"
+    assert [s.question.field for s in changed.path][:2] == ["card_lost", "codes_compromised"]
+    assert "card_stolen" not in [s.question.field for s in changed.path]
     assert changed.facts.card_stolen is False
+    assert changed.next is not None
     assert changed.change("card_lost", "yes") == interview
     with pytest.raises(InterviewError) as caught:
         changed.change("pin1_known", "yes")
@@ -435,10 +440,11 @@ class Upper:
 
 
 def test_the_transcript_holds_questions_answers_and_decision(decider: Decider) -> None:
-    interview = walk(start(decider), "yes", "yes", "")
+    interview = walk(start(decider), "yes", "31.12.2030", "yes", "")
     transcript = interview.transcript().to_json()
     assert transcript["steps"] == [
         {"question": "card_lost", "fact": "card_lost", "answer": True},
+        {"question": "expiry_date", "fact": "expiry_date", "answer": "2030-12-31"},
         {"question": "card_stolen", "fact": "card_stolen", "answer": True},
         {"question": "codes_compromised", "fact": "codes_compromised", "answer": None},
     ]
@@ -448,7 +454,8 @@ def test_the_transcript_holds_questions_answers_and_decision(decider: Decider) -
     assert transcript["done"] is True
     text = interview.transcript().to_text(Upper())
     assert "1. <card_lost> YES" in text
-    assert f"3. <codes_compromised> {DONT_KNOW.upper()}" in text
+    assert "2. <expiry_date> 31/12/2030" in text
+    assert f"4. <codes_compromised> {DONT_KNOW.upper()}" in text
     assert "[certificate_suspension]. DO THIS NOW." in text
     assert "(report_theft)" in text
     assert interview.token() in text

@@ -670,7 +670,12 @@ def test_redaction_helpers() -> None:
     assert redact_command(bytes.fromhex("00A4040C02AABB")) == "00 A4 04 0C 02 AA BB"
     assert redact_response(VERIFY_CANARY, bytes.fromhex("63C1")) == "63 C1"
     assert redact_response(VERIFY_CANARY, b"4712\x90\x00") == "<4 bytes redacted> 90 00"
-    assert redact_response(bytes.fromhex("00B0000002"), b"\x01\x02\x90\x00") == "01 02 90 00"
+    # A file read shows its length only (the personal data, the certificates).
+    assert (
+        redact_response(bytes.fromhex("00B0000002"), b"\x01\x02\x90\x00")
+        == "<2 bytes of card data> 90 00"
+    )
+    assert redact_response(bytes.fromhex("00CB3FFF"), b"\x01\x02\x90\x00") == "01 02 90 00"
 
 
 # --- the 61xx / 6Cxx helper ---------------------------------------------------------------

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.engine.decider import Decider
-from advisor.triage.batch import csv_items, jsonl_items, run_batch
+from advisor.triage.batch import run_batch
+from advisor.triage.records import csv_items, jsonl_items
 from tests.fact_matrix import HEALTHY
 
 runner = CliRunner()
@@ -37,7 +38,9 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(decider: Decider) -> None
     out = io.StringIO()
     from datetime import date
 
-    summary = run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
+    summary = run_batch(
+        decider, jsonl_items(io.BytesIO(source.encode())), out, today=date(2026, 11, 27)
+    )
     records = lines(out.getvalue())
     assert [r.get("id") for r in records] == ["a", "b", None, "c", None, "d", "e"]
     assert [r["status"] for r in records] == [
@@ -74,7 +77,7 @@ def test_batch_csv_with_human_dates(decider: Decider) -> None:
         "x4,idemia,1.1.2029\n"
     )
     out = io.StringIO()
-    header, items = csv_items(io.StringIO(source))
+    header, items = csv_items(io.BytesIO(source.encode()))
     run_batch(decider, items, out, header=header, today=date(2026, 11, 27))
     records = lines(out.getvalue())
     assert [r["id"] for r in records] == ["x1", "x2", "x3", None]
@@ -92,7 +95,7 @@ def test_shared_decisions_keep_their_own_ids(decider: Decider) -> None:
 
     source = "\n".join(json.dumps(dict(HEALTHY, id=f"case-{i}")) for i in range(5))
     out = io.StringIO()
-    run_batch(decider, jsonl_items(io.StringIO(source)), out, today=date(2026, 11, 27))
+    run_batch(decider, jsonl_items(io.BytesIO(source.encode())), out, today=date(2026, 11, 27))
     assert [r["id"] for r in lines(out.getvalue())] == [f"case-{i}" for i in range(5)]
 
 
@@ -121,7 +124,9 @@ def test_cli_batch_exit_codes(tmp_path: Path) -> None:
 
 def test_cli_batch_from_stdin() -> None:
     result = runner.invoke(
-        app, ["triage", "batch", "-"], input=json.dumps({"id": "s", "card_lost": True}) + "\n"
+        app,
+        ["triage", "batch", "-"],
+        input=json.dumps({"id": "s", "card_lost": True, "expiry_date": "2099-12-31"}) + "\n",
     )
     assert result.exit_code == 0
     assert lines(result.stdout)[0]["route"] == "certificate_suspension"
@@ -158,7 +163,17 @@ def test_cli_case_json_is_one_document() -> None:
 def test_cli_case_flags_accept_human_values() -> None:
     result = runner.invoke(
         app,
-        ["--json", "triage", "case", "--card-generation", "thales", "--card_lost", "yes"],
+        [
+            "--json",
+            "triage",
+            "case",
+            "--card-generation",
+            "thales",
+            "--card_lost",
+            "yes",
+            "--expiry-date",
+            "2099-12-31",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["route"] == "certificate_revocation"
@@ -188,7 +203,9 @@ def test_cli_case_rejects_facts_and_flags_together() -> None:
 
 
 def test_cli_case_human_output_and_explain() -> None:
-    result = runner.invoke(app, ["triage", "case", "--card-lost", "yes", "--explain"])
+    result = runner.invoke(
+        app, ["triage", "case", "--card-lost", "yes", "--expiry-date", "2099-12-31", "--explain"]
+    )
     assert result.exit_code == 0, result.output
     assert "R120_lost" in result.stdout
     assert "S10" in result.stdout
@@ -216,7 +233,7 @@ def test_chunked_batch_keeps_order_and_loses_nothing(decider: Decider) -> None:
     try:
         summary = run_batch(
             decider,
-            jsonl_items(io.StringIO("\n".join(rows))),
+            jsonl_items(io.BytesIO("\n".join(rows).encode())),
             out,
             today=date(2026, 11, 27),
         )

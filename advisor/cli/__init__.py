@@ -7,7 +7,6 @@ commands, so that `advisor --help` starts fast and triage works without PC/SC in
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated
 
@@ -67,11 +66,16 @@ def root(
         raise typer.BadParameter(
             _("unknown log level %(level)s", level=repr(log_level)), param_hint="--log-level"
         )
-    logging.basicConfig(
-        level=getattr(logging, log_level.upper()),
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    if log_level.lower() != "warning":
+        # Warnings reach stderr without any set-up (Python's last-resort handler); the
+        # logging package is configured only when asked for, to keep start-up short.
+        import logging
+
+        logging.basicConfig(
+            level=getattr(logging, log_level.upper()),
+            stream=sys.stderr,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -12,7 +13,8 @@ from typing import Any, NoReturn
 
 import typer
 
-from advisor.cli.i18n import use_language
+from advisor.cli.i18n import _, use_language
+from advisor.translatable import N_
 
 
 class ExitCode(IntEnum):
@@ -104,9 +106,36 @@ def choose_language(ctx: typer.Context, explicit: str | None = None) -> str:
     return language
 
 
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EISDIR: N_("it is a directory"),
+    errno.ENOTDIR: N_("a part of the path is not a directory"),
+    errno.ENOSPC: N_("no space left on the device"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.EEXIST: N_("it exists already"),
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in the holder's language (the system's own text for
+    a reason this list does not know)."""
+    reason = _OS_REASONS.get(error.errno or 0)
+    return _(reason) if reason else (error.strerror or str(error))
+
+
 def emit_json(document: Any) -> None:
-    """Exactly one JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    """Exactly one JSON document on stdout, as UTF-8 whatever the terminal's encoding; a
+    lone surrogate that input may have carried in is written escaped."""
+    text = json.dumps(document, ensure_ascii=False)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = json.dumps(document, ensure_ascii=True).encode("ascii")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.buffer.flush()
 
 
 def say(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -57,8 +58,7 @@ def serve(
     ] = "localhost:35963",
 ) -> None:
     from advisor.emulator import DEFAULT_PRESET, UnknownPresetError, make_card, preset_info
-    from advisor.emulator.vpcd import parse_address
-    from advisor.emulator.vpcd import serve as serve_card
+    from advisor.emulator.vpcd import VpcdBridge, parse_address
 
     choose_language(ctx)
     if profile not in DEFAULT_PRESET:
@@ -86,11 +86,29 @@ def serve(
     address = f"{host}:{port}"
     say(
         _(
-            "Virtual %(profile)s card '%(name)s' attached to vpcd at %(address)s; "
-            "Ctrl-C to remove it.",
+            "Virtual %(profile)s card '%(name)s': waiting for pcscd's vpcd driver at "
+            "%(address)s (pcscd must run with the vpcd reader); Ctrl-C to stop.",
             profile=profile,
             name=name,
             address=address,
         )
     )
-    serve_card(card, host, port)
+    bridge = VpcdBridge(card, host, port).start()
+    try:
+        while True:
+            # vpcd is the one that listens: the card is in the reader once it has let
+            # us connect, and out again when it closes the connection.
+            while not bridge.wait_connected(0.5):
+                pass
+            say(_("Attached to vpcd at %(address)s: the card is in the reader.", address=address))
+            while bridge.connected:
+                time.sleep(0.2)
+            say(
+                _(
+                    "vpcd at %(address)s closed the connection (pcscd stopped?); "
+                    "waiting for it again.",
+                    address=address,
+                )
+            )
+    finally:
+        bridge.stop()

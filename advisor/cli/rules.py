@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
+from advisor.cli.common import (
+    ExitCode,
+    choose_language,
+    emit_json,
+    fail,
+    os_reason,
+    say,
+    wants_json,
+)
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext
 from advisor.cli.options import JsonOption
@@ -115,7 +123,14 @@ def table(
 
     choose_language(ctx)
     book = load_rulebook()
-    written = write_golden(build_table(book), book, output)
+    try:
+        written = write_golden(build_table(book), book, output)
+    except OSError as exc:
+        where = exc.filename or output
+        fail(
+            _("cannot write %(path)s: %(reason)s", path=where, reason=os_reason(exc)),
+            ExitCode.USAGE,
+        )
     for path in written:
         say(_("wrote %(path)s", path=path))
 
@@ -132,8 +147,15 @@ def docs(
 ) -> None:
     from advisor.engine.rulebook import load_rulebook
     from advisor.ruletools.reference import rules_reference
+    from advisor.triage.output import OutputError, output_file
 
     choose_language(ctx)
     # The file is for developers: English, like the rule files.
-    output.write_text(rules_reference(load_rulebook()), encoding="utf-8")
+    text = rules_reference(load_rulebook())
+    try:
+        with output_file(output) as out:
+            out.write(text)
+    except OutputError as exc:
+        reason = os_reason(exc.error) if isinstance(exc.error, OSError) else str(exc.error)
+        fail(_("cannot write %(path)s: %(reason)s", path=output, reason=reason), ExitCode.USAGE)
     say(_("wrote %(path)s", path=output))

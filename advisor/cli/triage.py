@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import inspect
-import json
+import signal
 import sys
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
+from advisor.cli.common import (
+    ExitCode,
+    choose_language,
+    emit_json,
+    fail,
+    os_reason,
+    say,
+    wants_json,
+)
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _, ngettext, translated
 from advisor.cli.options import JsonOption, LangOption
@@ -20,6 +30,9 @@ from advisor.cli.registry import COMMANDS
 from advisor.facts.case import FIELD_NAMES
 from advisor.model import Status
 from advisor.translatable import N_
+
+if TYPE_CHECKING:
+    from advisor.triage.batch import Writer
 
 triage_app = Typer(help=COMMANDS["triage"].help)
 
@@ -135,15 +148,17 @@ def case(
         )
     try:
         if facts_json is not None:
+            from advisor.triage.records import decode_json
+
             try:
-                data = json.loads(facts_json)
-            except json.JSONDecodeError as exc:
-                raise FactError.about(
-                    "--facts",
-                    N_("invalid JSON at column %(column)s: %(problem)s"),
-                    column=exc.colno,
-                    problem=exc.msg,
-                ) from None
+                data = decode_json(facts_json)
+            except FactError as exc:
+                # A problem of the whole text is a problem of the option.
+                if exc.field == "(record)":
+                    raise FactError.translatable(
+                        exc.template or exc.message, "--facts", **exc.values
+                    ) from None
+                raise
             if not isinstance(data, dict):
                 raise FactError.about("--facts", N_("must be a JSON object"))
             facts = parse_facts(data, default_today=date.today())
@@ -153,12 +168,21 @@ def case(
         if as_json:
             from advisor.engine import error_decision, load_rulebook
 
-            emit_json(error_decision(load_rulebook().version, exc.field, exc.message).to_json())
+            decision = error_decision(
+                load_rulebook().version, exc.field, exc.message, problems=exc.problems
+            )
+            emit_json(decision.to_json())
             raise typer.Exit(int(ExitCode.USAGE)) from None
-        fail(
-            _("invalid input: %(field)s: %(problem)s", field=exc.field, problem=translated(exc)),
-            ExitCode.USAGE,
-        )
+        for problem in exc.every:
+            say(
+                "advisor: "
+                + _(
+                    "invalid input: %(field)s: %(problem)s",
+                    field=problem.field,
+                    problem=translated(problem),
+                )
+            )
+        raise typer.Exit(int(ExitCode.USAGE)) from None
     try:
         from advisor.engine import load_decider
 
@@ -174,13 +198,15 @@ def case(
     show_decision(decision, facts, lang=language, explain=explain, book=decider.book)
 
 
-def _open_input(path: str) -> IO[str]:
+def _open_input(path: str) -> IO[bytes]:
     if path == "-":
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return open(path, encoding="utf-8-sig", newline="")
+        return open(path, "rb")
     except OSError as exc:
-        fail(_("cannot read %(path)s: %(reason)s", path=path, reason=exc.strerror), ExitCode.USAGE)
+        fail(
+            _("cannot read %(path)s: %(reason)s", path=path, reason=os_reason(exc)), ExitCode.USAGE
+        )
 
 
 @triage_app.command(
@@ -209,14 +235,49 @@ def batch(
             help=N_("jsonl or csv (default: from the file name; stdin is jsonl)."),
         ),
     ] = None,
+    encoding: Annotated[
+        str,
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help=N_("The input's encoding, e.g. cp1252 for a CSV from Excel (default: utf-8)."),
+        ),
+    ] = "utf-8",
+    lang: LangOption = None,
 ) -> None:
     from advisor.errors import RulesLoadError
-    from advisor.triage.batch import csv_items, jsonl_items, run_batch
+    from advisor.triage.batch import BatchInterrupted, run_batch
+    from advisor.triage.output import OutputError, SameFile, refuse_same_file
+    from advisor.triage.records import check_encoding, csv_items, jsonl_items
 
-    choose_language(ctx)
+    choose_language(ctx, lang)
     fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
     if fmt not in ("jsonl", "csv"):
         fail(_("unknown format %(format)s: use jsonl or csv", format=repr(fmt)), ExitCode.USAGE)
+    try:
+        codec = check_encoding(encoding)
+    except (LookupError, ValueError):
+        fail(
+            _(
+                "unknown or unusable encoding %(encoding)s: use one that writes a line break "
+                "as one byte, such as utf-8, cp1252 or iso-8859-15",
+                encoding=repr(encoding),
+            ),
+            ExitCode.USAGE,
+        )
+    if output is not None and source != "-":
+        try:
+            refuse_same_file(Path(source), output)
+        except SameFile:
+            fail(
+                _(
+                    "%(output)s is the input file %(input)s: writing it would destroy the "
+                    "records before they are read; nothing was read or written",
+                    output=output,
+                    input=source,
+                ),
+                ExitCode.USAGE,
+            )
     stream = _open_input(source)
     try:
         from advisor.engine import load_decider
@@ -225,22 +286,93 @@ def batch(
         decider.table  # noqa: B018 - build or load now, not in the middle of the stream
     except RulesLoadError as exc:
         fail(_("the rules cannot be loaded: %(problem)s", problem=exc), ExitCode.FAILED)
-    header: list[str] | None = None
     if fmt == "csv":
-        header, items = csv_items(stream)
+        header, items = csv_items(stream, codec)
     else:
-        items = jsonl_items(stream)
-    out: IO[str] = sys.stdout if output is None else open(output, "w", encoding="utf-8")  # noqa: SIM115
+        header, items = None, jsonl_items(stream, codec)
+    where = str(output) if output is not None else _("standard output")
     try:
-        summary = run_batch(decider, _with_progress(items), out, header=header, today=date.today())
+        with _output(output) as out, _interruptible() as stop:
+            summary = run_batch(
+                decider, _with_progress(items), out, header=header, today=date.today(), stop=stop
+            )
+    except BatchInterrupted as exc:
+        say(
+            _(
+                "interrupted: %(count)s written to %(output)s; the last was on line "
+                "%(line)s of the input, and the records after it were not decided",
+                count=_records(exc.written),
+                output=where,
+                line=exc.last_line,
+            )
+        )
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except OutputError as exc:
+        reason = os_reason(exc.error) if isinstance(exc.error, OSError) else str(exc.error)
+        if exc.written is None:
+            fail(
+                _("cannot write %(path)s: %(reason)s", path=exc.path, reason=reason),
+                ExitCode.USAGE,
+            )
+        fail(
+            _(
+                "writing %(path)s failed after %(count)s: %(reason)s; the file was left as "
+                "it was before",
+                path=exc.path,
+                count=_records(exc.written),
+                reason=reason,
+            ),
+            ExitCode.FAILED,
+        )
     finally:
-        if out is not sys.stdout:
-            out.close()
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
     say(batch_summary(summary.total, summary.statuses))
     if summary.errors:
         raise typer.Exit(int(ExitCode.USAGE))
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[Writer]:
+    """The batch's output: a file written in place at the end (advisor.triage.output),
+    or standard output, as UTF-8 whatever the terminal's encoding."""
+    from advisor.triage.output import CountingWriter, output_file
+
+    if path is not None:
+        with output_file(path) as out:
+            yield out
+        return
+    writer = CountingWriter(sys.stdout.buffer)
+    try:
+        yield writer
+    finally:
+        writer.flush()
+
+
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C, for the batch to stop after the record in hand
+    (an interrupt in the middle of a write could neither be counted nor undone); a
+    second Ctrl-C interrupts at once (reading a terminal waits for a line)."""
+    stop = threading.Event()
+
+    def first(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    try:
+        previous = signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread: Ctrl-C keeps its usual meaning
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _records(n: int) -> str:
+    return ngettext("%(n)s record", "%(n)s records", n)
 
 
 def batch_summary(total: int, statuses: Mapping[Status, int]) -> str:

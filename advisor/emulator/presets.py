@@ -155,7 +155,10 @@ _PRESETS: dict[str, tuple[str, str, _Factory]] = {
     ),
     "thales-courier": (
         "thales",
-        N_("Thales, courier-delivered card not activated (PIN1 DF2F=00)"),
+        N_(
+            "Thales, card not activated (PIN1 DF2F=00); this project reads the flag "
+            "as a courier-delivered card, which no public source states"
+        ),
         _thales(pin2_changed=False, activated=False),
     ),
     "thales-pin1-blocked": ("thales", N_("Thales, PIN1 blocked"), _thales((0, 3, 3))),

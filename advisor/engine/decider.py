@@ -497,8 +497,9 @@ class Decider:
         # Safety first: list the candidates in the order of the rules that reach them.
         best: dict[Route, int] = {}
         rules = self._rules_by_name()
-        for c in completions:
-            outcome = self._outcome(self.route_ruleset, c.trace)
+        # Completions are many, their traces few.
+        for trace in {c.trace for c in completions}:
+            outcome = self._outcome(self.route_ruleset, trace)
             assert outcome.route is not None
             pri = min(rules[n].pri for n in outcome.fired if rules[n].route == outcome.route)
             best[outcome.route] = min(best.get(outcome.route, pri), pri)
@@ -513,7 +514,10 @@ class Decider:
     ) -> tuple[str, ...]:
         """The unknown facts whose answer can change the route, most informative first:
         by the expected drop in route entropy over the completions."""
-        route_of = {c.trace: self._outcome(self.route_ruleset, c.trace).route for c in completions}
+        route_of = {
+            trace: self._outcome(self.route_ruleset, trace).route
+            for trace in {c.trace for c in completions}
+        }
         routes = [route_of[c.trace] for c in completions]
         flats = [c.flat for c in completions]
         total = Counter(routes)

@@ -96,8 +96,13 @@ def error_decision(
     message: str,
     case_id: str | None = None,
     line: int | None = None,
+    problems: tuple[tuple[str, str], ...] = (),
 ) -> Decision:
+    """An `error` decision (contract §2: field and message, and the input line for a
+    batch); `problems` lists every invalid field when there is more than one."""
     error: dict[str, Any] = {"field": field_name, "message": message}
     if line is not None:
         error["line"] = line
+    if len(problems) > 1:
+        error["problems"] = [{"field": f, "message": m} for f, m in problems]
     return Decision(Status.ERROR, rules_version, id=case_id, error=error)

@@ -8,16 +8,21 @@ batch triage, cases with unknown facts (by enumerating their completions) and th
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.engine.rulebook import RuleBook
 from advisor.engine.space import Space, space_of
+from advisor.errors import AdvisorError
 from advisor.paths import cache_dir
+
+if TYPE_CHECKING:
+    import logging
 
 INADMISSIBLE = -1
 _CHUNK = 2048
@@ -114,6 +119,29 @@ def cache_path(book: RuleBook, directory: Path | None = None) -> Path:
     return (directory or cache_dir()) / f"table-{book.version}.json"
 
 
+def digest_path(path: Path) -> Path:
+    """Where the SHA-256 of a cached table's bytes is kept, beside it."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write then rename, so a reader never sees half a file; a failed write leaves no
+    temporary file behind."""
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
 def save_table(table: DecisionTable, path: Path) -> None:
     data = {
         "version": table.version,
@@ -122,48 +150,92 @@ def save_table(table: DecisionTable, path: Path) -> None:
             for name, t in table.tables.items()
         },
     }
+    content = json.dumps(data, separators=(",", ":")).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a reader never sees half a table.
-    import tempfile
+    _write_atomic(path, content)
+    _write_atomic(digest_path(path), hashlib.sha256(content).hexdigest().encode("ascii"))
 
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        json.dump(data, handle, separators=(",", ":"))
-    os.replace(handle.name, path)
+
+class CacheMismatch(AdvisorError):
+    """The cached table is not the table of these rules, or is damaged."""
 
 
 def load_table(book: RuleBook, path: Path) -> DecisionTable | None:
-    """The cached table if it belongs to exactly these rules, else None."""
+    """The cached table if it belongs to exactly these rules and verifies, None when
+    there is none; raises CacheMismatch, with the reason, when it is there but wrong."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise CacheMismatch(f"cannot read it ({exc.strerror})") from None
+    try:
+        expected = digest_path(path).read_text(encoding="ascii").strip()
     except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != book.version:
-        return None
+        raise CacheMismatch("its SHA-256 file is missing") from None
+    if hashlib.sha256(content).hexdigest() != expected:
+        raise CacheMismatch("its content does not match its SHA-256")
+    try:
+        data = json.loads(content)
+        return _table_of(book, data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CacheMismatch(f"it does not hold these rules' table ({exc})") from None
+
+
+def _table_of(book: RuleBook, data: Any) -> DecisionTable:
+    if data.get("version") != book.version:
+        raise ValueError("another rules version")
     tables: dict[str, RulesetTable] = {}
-    stored = data.get("rulesets", {})
+    stored = data["rulesets"]
     for ruleset in book.rulesets:
         space = space_of(ruleset)
-        entry = stored.get(ruleset.name)
-        if not entry or entry.get("axes") != _axes_json(space) or len(entry["cells"]) != space.size:
-            return None
-        tables[ruleset.name] = RulesetTable(
-            space, [tuple(t) for t in entry["traces"]], entry["cells"]
-        )
+        entry = stored[ruleset.name]
+        cells, traces = entry["cells"], entry["traces"]
+        if entry["axes"] != _axes_json(space) or len(cells) != space.size:
+            raise ValueError(f"{ruleset.name}: another fact space")
+        names = ruleset.rule_names
+        if not all(isinstance(trace, list) and set(trace) <= names for trace in traces):
+            raise ValueError(f"{ruleset.name}: a trace names an unknown rule")
+        # Checked in C (map, min, max): every command that decides reads the table.
+        if not set(map(type, cells)) <= {int}:
+            raise ValueError(f"{ruleset.name}: a cell is not a whole number")
+        if cells and (min(cells) < INADMISSIBLE or max(cells) >= len(traces)):
+            raise ValueError(f"{ruleset.name}: a cell points outside the traces")
+        tables[ruleset.name] = RulesetTable(space, [tuple(t) for t in traces], cells)
     return DecisionTable(book.version, tables)
+
+
+def _log() -> logging.Logger:
+    # Imported when there is something to say: a decision that reads a good cache must
+    # not pay for the logging package (benchmarks/startup.py).
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 def table_for(
     book: RuleBook, *, cache: Path | None = None, use_cache: bool = True
 ) -> DecisionTable:
-    """Load the table of these rules from the cache, or build and cache it."""
+    """Load the table of these rules from the cache, or build and cache it. A cached
+    table that does not verify is built again, with one warning."""
     path = cache_path(book, cache)
     if use_cache:
-        table = load_table(book, path)
-        if table is not None:
-            return table
+        try:
+            table = load_table(book, path)
+        except CacheMismatch as exc:
+            _log().warning("the cached decision table %s was built again: %s", path, exc)
+        else:
+            if table is not None:
+                return table
     table = build_table(book)
     if use_cache:
-        # A read-only cache costs a rebuild next time, nothing else.
-        with contextlib.suppress(OSError):
+        try:
             save_table(table, path)
+        except OSError as exc:
+            _log().warning(
+                "cannot keep the decision table in %s (%s): every command builds it again "
+                "(a few seconds); set ADVISOR_CACHE_DIR to a folder that can be written",
+                path.parent,
+                exc.strerror or exc,
+            )
     return table

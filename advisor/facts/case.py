@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from advisor.errors import FactError
+from advisor.errors import FactError, printable
 from advisor.facts.dates import parse_human_date, parse_iso_date
 from advisor.facts.eras import Era, generation_for_issue_date, load_eras
 from advisor.model import DocumentType, Generation, Location
@@ -117,12 +117,13 @@ def _bool(value: object, field: str, human: bool) -> bool:
             return False
         raise FactError.about(
             field,
-            N_("%(value)s is not a yes/no value (true, false, yes, no, 1, 0)"),
+            N_("%(value)s is not a yes/no value (yes, no, jah, ei, да, нет, true, false, 1, 0)"),
             value=repr(value),
         )
     raise FactError.about(
         field,
-        N_("expected true or false, got %(type)s %(value)s"),
+        # TRANSLATORS: JSON input; CSV cells and command-line options take yes or no too.
+        N_("expected true or false, got %(type)s %(value)s (JSON takes true or false)"),
         type=type(value).__name__,
         value=repr(value),
     )
@@ -162,7 +163,14 @@ def _id(value: object, field: str) -> str:
         raise FactError.about(
             field, N_("expected a string, got %(type)s"), type=type(value).__name__
         )
-    return str(value)
+    text = str(value)
+    if printable(text) != text:
+        raise FactError.about(
+            field,
+            N_("%(value)s holds half of a character (a lone \\ud800-\\udfff escape)"),
+            value=printable(text),
+        )
+    return text
 
 
 def _converter(name: str, human: bool) -> Callable[[object], object]:
@@ -205,6 +213,7 @@ def parse_facts(
     """
     converters = _CONVERTERS[human]
     values: dict[str, Any] = {}
+    errors: list[FactError] = []
     for name, raw in data.items():
         if not human:
             kind = _KINDS.get(name)
@@ -219,12 +228,21 @@ def parse_facts(
                 continue
         convert = converters.get(name)
         if convert is None:
-            raise FactError.about(
-                name, N_("unknown field (a misspelled fact must not silently change a route)")
+            errors.append(
+                FactError.about(
+                    printable(name),
+                    N_("unknown field (a misspelled fact must not silently change a route)"),
+                )
             )
+            continue
         if raw is None or (human and isinstance(raw, str) and not raw.strip()):
             continue
-        values[name] = convert(raw)
+        try:
+            values[name] = convert(raw)
+        except FactError as exc:
+            errors.append(exc)
+    if errors:
+        raise FactError.several(errors)
     if values.get("card_stolen"):
         if values.get("card_lost") is False:
             raise FactError.about(

@@ -38,7 +38,10 @@ def _two_digit_year(field: str, value: str) -> FactError:
 def parse_iso_date(value: str, field: str) -> date:
     if not _ISO.fullmatch(value):
         raise FactError.about(
-            field, N_("%(value)s is not a date in the form YYYY-MM-DD"), value=repr(value)
+            field,
+            # TRANSLATORS: JSON input; CSV cells and options also take 17.11.2025.
+            N_("%(value)s is not a date in the form YYYY-MM-DD (as JSON takes dates)"),
+            value=repr(value),
         )
     try:
         return date.fromisoformat(value)

@@ -240,6 +240,11 @@ def update(layout: Layout, languages: Iterable[str]) -> list[str]:
             catalog = _read_catalog(path, locale=lang)
             _revive_obsolete(catalog)
             catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+            # An obsolete message that was never translated holds nothing to keep, and
+            # GNU msgcat drops it: keep the files byte for byte as msgcat writes them.
+            for key, message in list(catalog.obsolete.items()):
+                if not any(_forms(message.string)):
+                    del catalog.obsolete[key]
         else:
             catalog = _new_catalog(layout.template, lang)
         if _write_atomic(path, _po_bytes(catalog, include_previous=True)):

@@ -4,7 +4,9 @@ The templates (content/templates) write a small, fixed part of Markdown: ATX hea
 paragraphs, flat bullet and numbered lists, bold, inline code, links and backslash
 escapes; `tests/test_guidance.py` renders every template and fails on anything else. This
 module lays that part out for a terminal: headings underlined, lists with hanging
-indents, text wrapped to the width, and phone numbers never split. It replaces a general
+indents, text wrapped to the width, and phone numbers and web addresses never split (an
+address longer than the line stands alone on a longer line: split, it could not be
+opened or copied). It replaces a general
 Markdown renderer whose import alone took longer than the whole start-up budget of a
 command (docs/performance.md); the HTML of the help pages still comes from a real
 CommonMark parser (render.py).
@@ -103,7 +105,7 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
         initial_indent=first,
         subsequent_indent=rest,
         break_on_hyphens=False,
-        break_long_words=True,
+        break_long_words=False,
     ) or [first.rstrip()]
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gettext
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -43,16 +44,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTACTS",
+    "DATES",
     "DOMAIN",
     "FACT_FIELDS",
     "LINKS",
     "GettextTranslations",
+    "SourceLink",
     "build_environment",
     "convert",
     "get_environment",
     "guide_module",
     "load_translations",
     "normalise_facts",
+    "source_links",
+    "sources_table",
     "template_name",
 ]
 
@@ -72,8 +77,17 @@ LINKS: Final[Mapping[str, str]] = {
     "ppa_portal": "https://iseteenindus.politsei.ee",
     # e-Residency renewal and re-application (S19).
     "e_residency_renewal": "https://www.e-resident.gov.ee/renewal-of-digital-id-card/",
+    # The e-Residency help centre's article on state fees (S43).
+    "e_residency_fees": "https://learn.e-resident.gov.ee/hc/en-gb/articles/11432057891473",
     # DigiDoc4 is distributed from id.ee (S24).
     "id_ee": "https://www.id.ee",
+}
+
+# Dates that a text states, for example when a sourced fee was published. Like the
+# contacts they are values, not words: Babel formats them for the reader's language.
+DATES: Final[Mapping[str, date]] = {
+    # S43 "Estonian state fees": edited on 20 May 2025 (the article's edited_at).
+    "e_residency_fee_edited": date(2025, 5, 20),
 }
 
 # Contract §1 field names. Unknown keys are ignored here: validating facts is
@@ -145,7 +159,9 @@ def build_environment(
     env.globals.update(
         contact=dict(CONTACTS),
         links=dict(LINKS),
+        dates=dict(DATES),
         guide=_guide,
+        source_links=source_links,
     )
     env.filters["long_date"] = functools.partial(_long_date, lang)
     env.filters["md_escape"] = md_escape
@@ -170,6 +186,40 @@ def _bytecode_cache() -> BytecodeCache | None:
     except OSError:
         return None
     return _QuietBytecodeCache(str(directory))
+
+
+class SourceLink(dict[str, str]):
+    """One entry of a Sources footer: ``id``, ``title`` and ``url``."""
+
+
+@functools.lru_cache(maxsize=4)
+def sources_table(rules_dir: Path | None = None) -> Mapping[str, Mapping[str, Any]]:
+    """``rules/sources.json``: every source by its id (title, url, date read, ...)."""
+    path = (rules_dir or paths.rules_dir()) / "sources.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    table: Mapping[str, Mapping[str, Any]] = data["sources"]
+    return table
+
+
+def source_links(ids: str | Iterable[str]) -> list[SourceLink]:
+    """The titled links for a Sources footer, in the order given, each source once.
+
+    ``ids`` is a list of source ids or one string of them separated by spaces (what a
+    template's ``sources()`` macro returns). An id without a title and a URL is left
+    out: a reader is shown a page to open, never a bare id. The tests keep every id a
+    template names titled (tests/test_guidance_sources.py).
+    """
+    wanted = ids.split() if isinstance(ids, str) else [str(i) for i in ids]
+    table = sources_table()
+    links: list[SourceLink] = []
+    seen: set[str] = set()
+    for sid in wanted:
+        entry = table.get(sid)
+        if sid in seen or not entry or not entry.get("title") or not entry.get("url"):
+            continue
+        seen.add(sid)
+        links.append(SourceLink(id=sid, title=str(entry["title"]), url=str(entry["url"])))
+    return links
 
 
 def normalise_facts(facts: Mapping[str, Any] | None) -> dict[str, Any]:

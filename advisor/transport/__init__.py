@@ -6,12 +6,13 @@ process for `--virtual`; tests use fakes. Nothing here knows about Estonian card
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from advisor.errors import AdvisorError
-from advisor.iso7816 import SW, Ins, is_sensitive_apdu
+from advisor.iso7816 import FILE_DATA_INS, SW, Ins, is_sensitive_apdu
 
 
 @runtime_checkable
@@ -126,11 +127,26 @@ def redact_command(apdu: bytes) -> str:
     return apdu.hex(" ").upper()
 
 
+# Set to 1 to see the card's files (personal data, certificates) in a DEBUG log, for
+# support work on a card whose holder agreed (docs/cli.md, docs/transport.md).
+LOG_CARD_DATA = "ADVISOR_LOG_CARD_DATA"
+
+
 def redact_response(command: bytes, response: bytes) -> str:
     """Hex of a raw response for logs. The answer to a PIN-bearing command is shown as its
-    status word only (it has no data on a sane card; any data is hidden anyway)."""
-    if is_sensitive_apdu(command) and len(response) > 2:
-        return f"<{len(response) - 2} bytes redacted> {response[-2:].hex(' ').upper()}"
+    status word only (it has no data on a sane card; any data is hidden anyway). The data
+    of a file read (READ BINARY, GET RESPONSE) is shown as its length: it is the holder's
+    name, personal code and certificates; ADVISOR_LOG_CARD_DATA=1 shows it."""
+    data = len(response) - 2
+    if data > 0 and is_sensitive_apdu(command):
+        return f"<{data} bytes redacted> {response[-2:].hex(' ').upper()}"
+    if (
+        data > 0
+        and len(command) >= 2
+        and command[1] in FILE_DATA_INS
+        and os.environ.get(LOG_CARD_DATA) != "1"
+    ):
+        return f"<{data} bytes of card data> {response[-2:].hex(' ').upper()}"
     return response.hex(" ").upper()
 
 

@@ -15,8 +15,9 @@ Guarantees (docs/transport.md):
   reset, because DigiDoc4, Web eID or a browser may be using it too;
 * 61xx and 6Cxx are followed, so the card layer sees one complete answer per command;
 * APDUs are traced at DEBUG on the ``advisor.transport.pcsc`` logger with the data of VERIFY,
-  CHANGE REFERENCE DATA and RESET RETRY COUNTER (and their kin) redacted; exception
-  messages never carry APDU data.
+  CHANGE REFERENCE DATA and RESET RETRY COUNTER (and their kin) redacted, and the card's
+  files (personal data, certificates) shown as their length unless ADVISOR_LOG_CARD_DATA=1;
+  exception messages never carry APDU data.
 """
 
 from __future__ import annotations

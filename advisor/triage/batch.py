@@ -2,81 +2,43 @@
 
 A batch is streamed in chunks with flat memory; every input record yields exactly one
 output record, in input order, and a bad record becomes an `error` record naming its line
-and field while every other record is still decided.
+and field while every other record is still decided. Records come from
+`advisor.triage.records`, which turns whatever a file holds into records or their
+problems. An interrupted batch writes what it decided before it stops.
 """
 
 from __future__ import annotations
 
-import csv
-import itertools
 import json
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import Any, Protocol
 
 from advisor.engine.decider import Decider
 from advisor.engine.decision import Decision, error_decision
-from advisor.errors import FactError
+from advisor.errors import AdvisorError, FactError, printable
 from advisor.facts.case import Facts, parse_facts
 from advisor.model import Status
+from advisor.translatable import N_
 from advisor.triage.fastpath import BatchMemo
+from advisor.triage.records import (
+    RECORD,
+    Header,
+    Item,
+    decode_json,
+    is_json_blank,
+)
 
 CHUNK = 2000
-_DECODER = json.JSONDecoder()
-Item = tuple[int, Any]  # (line number, raw JSON text or CSV row)
 
 
-@dataclass(frozen=True)
-class Record:
-    line: int  # 1-based line of the input where the record starts
-    data: Mapping[str, Any] | None
-    problem: FactError | None = None
+class Writer(Protocol):
+    """Where decision lines go: a text file, standard output, a StringIO."""
 
-
-def jsonl_items(stream: IO[str]) -> Iterator[Item]:
-    for number, text in enumerate(stream, start=1):
-        if text.strip():
-            yield number, text
-
-
-def csv_items(stream: IO[str]) -> tuple[list[str], Iterator[Item]]:
-    """The header, and the rows with the line each starts on."""
-    reader = csv.reader(stream)
-    header = [name.strip() for name in next(reader, [])]
-
-    def rows() -> Iterator[Item]:
-        start = reader.line_num + 1
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                yield start, row
-            start = reader.line_num + 1
-
-    return header, rows()
-
-
-def jsonl_record(item: Item) -> Record:
-    number, text = item
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Record(
-            number, None, FactError("(record)", f"invalid JSON at column {exc.colno}: {exc.msg}")
-        )
-    if not isinstance(data, dict):
-        return Record(number, None, FactError("(record)", "a record must be a JSON object"))
-    return Record(number, data)
-
-
-def csv_record(header: list[str], item: Item) -> Record:
-    number, row = item
-    if len(row) != len(header):
-        problem = FactError(
-            "(record)", f"{len(row)} cells where the header has {len(header)} columns"
-        )
-        return Record(number, None, problem)
-    return Record(number, dict(zip(header, row, strict=True)))
+    def write(self, text: str, /) -> int: ...
 
 
 @dataclass
@@ -88,9 +50,6 @@ class Summary:
         incomplete = tail.startswith(', "status": "incomplete"')
         self.statuses[Status.INCOMPLETE if incomplete else Status.DECIDED] += 1
 
-    def merge(self, other: Summary) -> None:
-        self.statuses.update(other.statuses)
-
     @property
     def total(self) -> int:
         return sum(self.statuses.values())
@@ -100,102 +59,174 @@ class Summary:
         return self.statuses[Status.ERROR]
 
 
+class BatchInterrupted(AdvisorError):
+    """The batch was interrupted (Ctrl-C); every record decided before was written:
+    `written` records, the last of them from input line `last_line`."""
+
+    def __init__(self, written: int, last_line: int) -> None:
+        super().__init__(f"interrupted after {written} records (the last at line {last_line})")
+        self.written = written
+        self.last_line = last_line
+
+
 def _case_id(data: Mapping[str, Any] | None) -> str | None:
     raw = data.get("id") if data else None
-    return str(raw) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+    if isinstance(raw, str):
+        return printable(raw)
+    return str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
 
 
-def _validate(
-    decider: Decider, record: Record, *, human: bool, today: date
-) -> tuple[str | None, Facts | None, Decision | None]:
-    """The case id and its facts, or the error decision that replaces them."""
-    version = decider.book.version
-    if record.problem is not None or record.data is None:
-        problem = record.problem or FactError("(record)", "empty record")
-        return (
-            None,
-            None,
-            error_decision(version, problem.field, problem.message, None, record.line),
+def _data(item: Item, header: Header | None) -> Mapping[str, Any]:
+    """The record's fields, or FactError."""
+    if item.problem is not None:
+        raise item.problem
+    if header is None:
+        assert item.text is not None
+        data = decode_json(item.text)
+        if not isinstance(data, dict):
+            raise FactError.about(RECORD, N_("a record must be a JSON object"))
+        return data
+    if header.problem is not None:
+        raise header.problem
+    cells = item.cells or []
+    if len(cells) != len(header.names):
+        raise FactError.about(
+            RECORD,
+            N_("%(cells)s cells where the header has %(columns)s columns"),
+            cells=len(cells),
+            columns=len(header.names),
         )
-    case_id = _case_id(record.data)
+    return dict(zip(header.names, cells, strict=True))
+
+
+def _line(case_id: str | None, tail: str) -> str:
+    line = '{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n"
     try:
-        return case_id, parse_facts(record.data, human=human, default_today=today), None
-    except FactError as exc:
-        return case_id, None, error_decision(version, exc.field, exc.message, None, record.line)
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate reached the text (an escape such as \ud800 in a value that is
+        # echoed): write it escaped, as JSON allows, rather than fail the whole file.
+        return json.dumps(json.loads(line), ensure_ascii=True) + "\n"
+    return line
 
 
 @dataclass
 class _Job:
     decider: Decider
-    header: list[str] | None  # CSV header; None for JSON Lines
+    header: Header | None  # CSV; None for JSON Lines
     today: date
     memo: BatchMemo | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.memo = BatchMemo(self.decider, self.today) if self.header is None else None
 
-    def run(self, items: list[Item]) -> tuple[str, Summary]:
-        summary = Summary()
-        lines = []
-        human = self.header is not None
-        decider = self.decider
-        memo = self.memo
-        decode = _DECODER.raw_decode
-        for item in items:
-            if memo is not None:
-                # The fast path: exact JSON whose key was seen before costs one lookup.
-                # Anything irregular (even leading blanks) is left to the full path.
-                text = item[1]
-                try:
-                    data, end = decode(text)
-                except ValueError:
-                    data = None
-                else:
-                    if end != len(text) and not text[end:].isspace():
-                        data = None
-                found = memo.line(data) if type(data) is dict else None
-                if found is not None:
-                    summary.add_json(found[1])
-                    lines.append('{"id": ' + found[0] + found[1])
-                    continue
-            record = (
-                csv_record(self.header, item) if self.header is not None else jsonl_record(item)
+    def _full(self, item: Item) -> tuple[str | None, Facts | None, Decision | None]:
+        """The case id and its facts, or the error decision that replaces them."""
+        version = self.decider.book.version
+        data: Mapping[str, Any] | None = None
+        try:
+            data = _data(item, self.header)
+            case_id = _case_id(data)
+            facts = parse_facts(data, human=self.header is not None, default_today=self.today)
+        except FactError as exc:
+            error = error_decision(
+                version, exc.field, exc.message, None, item.line, problems=exc.problems
             )
-            case_id, facts, error = _validate(decider, record, human=human, today=self.today)
-            if error is not None:
-                summary.statuses[Status.ERROR] += 1
-                body = json.dumps({**error.to_json(), "id": None}, ensure_ascii=False)
-                tail = body[len('{"id": null') :]
-            else:
-                assert facts is not None
-                tail = ", " + decider.batch_json(facts)
-                summary.add_json(tail)
-            lines.append('{"id": ' + json.dumps(case_id, ensure_ascii=False) + tail + "\n")
-        return "".join(lines), summary
+            return _case_id(data), None, error
+        return case_id, facts, None
+
+    def fast(self, text: str | None) -> tuple[str, str] | None:
+        """The decision line of an exact JSON record whose key the memo knows, or None.
+
+        Anything irregular (leading blanks, a duplicate key, junk after the record) is
+        left to the full path, which judges it with `records.decode_json`."""
+        memo = self.memo
+        if memo is None or text is None or text[:1] != "{":
+            return None
+        try:
+            # The pairs as a list (the decoder calls `list` in C): a repeated key shows
+            # as more pairs than the dict has keys, at a fraction of a Python hook's cost.
+            pairs, end = _pairs_decode(text)
+        except Exception:
+            return None
+        if end != len(text) and not is_json_blank(text[end:]):
+            return None
+        data = dict(pairs)
+        if len(data) != len(pairs):
+            return None
+        found = memo.line(data)
+        if found is not None and not found[0].isascii() and printable(found[0]) != found[0]:
+            return None  # an id holding a lone surrogate is the full path's error
+        return found
+
+    def full(self, item: Item, summary: Summary) -> str:
+        """The output line of one record through the full path, counted in `summary`."""
+        case_id, facts, error = self._full(item)
+        if error is not None:
+            summary.statuses[Status.ERROR] += 1
+            body = json.dumps({**error.to_json(), "id": None}, ensure_ascii=False)
+            tail = body[len('{"id": null') :]
+        else:
+            assert facts is not None
+            tail = ", " + self.decider.batch_json(facts)
+            summary.add_json(tail)
+        return _line(case_id, tail)
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
+_pairs_decode = json.JSONDecoder(object_pairs_hook=list).raw_decode
 
 
 def run_batch(
     decider: Decider,
     items: Iterable[Item],
-    out: IO[str],
+    out: Writer,
     *,
-    header: list[str] | None = None,
+    header: Header | None = None,
     today: date,
+    stop: threading.Event | None = None,
 ) -> Summary:
-    """Decide every item (from `jsonl_items`, or `csv_items` with its header) to `out`.
+    """Decide every item (from `records.jsonl_items`, or `records.csv_items` with its
+    header) to `out`, and count them.
+
+    When `stop` is set (the CLI sets it on Ctrl-C), the run ends after the record in
+    hand: every record decided is written, then `BatchInterrupted` says how many and
+    where the run stopped. A KeyboardInterrupt does the same, except that one arriving in
+    the middle of a write may leave the count short of what reached `out`.
 
     One process: forked workers were measured no faster (each fills its own memo, and
     the memo is what makes a batch fast), for three times the memory."""
     job = _Job(decider, header, today)
     summary = Summary()
-    for chunk in _chunks(items, CHUNK):
-        text, part = job.run(chunk)
+    lines: list[str] = []
+    written = last = 0
+
+    def flush() -> None:
+        nonlocal written
+        # Counted and cleared before the write: a line is never written twice.
+        text, count = "".join(lines), len(lines)
+        lines.clear()
+        written += count
         out.write(text)
-        summary.merge(part)
+
+    fast, full, counted = job.fast, job.full, summary.add_json
+    stopped = stop.is_set if stop is not None else (lambda: False)
+    try:
+        for item in items:
+            # The fast path inline: batch triage's loop runs once per record of millions.
+            found = fast(item.text)
+            if found is None:
+                lines.append(full(item, summary))
+            else:
+                counted(found[1])
+                lines.append('{"id": ' + found[0] + found[1])
+            last = item.line
+            if len(lines) >= CHUNK:
+                flush()
+            if stopped():
+                flush()
+                raise BatchInterrupted(written, last)
+    except KeyboardInterrupt:
+        flush()
+        raise BatchInterrupted(written, last) from None
+    flush()
     return summary

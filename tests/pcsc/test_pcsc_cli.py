@@ -305,3 +305,22 @@ def test_diagnose_asks_decides_and_unblocks_through_pcscd(slot0: Slot) -> None:
     assert "PIN1 unblocked" in run.err
     assert tries(card)["pin1"] == 3
     assert card.pins["pin1"].value == NEW_PIN1
+
+
+def test_a_reader_that_matches_nothing_is_named_with_the_readers(slot0: Slot) -> None:
+    slot0.insert(make_card("idemia-ok", today=TODAY))
+    run = advisor("card", "status", "--reader", "nosuch")
+    assert run.code == 5
+    assert "no reader matches 'nosuch'" in run.err
+    assert SLOT0 in run.err
+
+
+def test_debug_logs_through_pcscd_hold_no_personal_data(slot0: Slot) -> None:
+    card = slot0.insert(make_card("thales-ok", today=TODAY))
+    code = card.holder.personal_code
+    run = advisor("--log-level", "debug", "card", "status", "--reader", SLOT0)
+    assert run.code == 0, run.err
+    assert "bytes of card data" in run.err
+    assert code not in run.err
+    assert code.encode().hex(" ").upper() not in run.err
+    assert card.holder.surname.upper() not in run.err.upper()
