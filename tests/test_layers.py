@@ -30,6 +30,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "triage": {"engine", "facts"},
     "guidance": {"engine", "facts"},
     "fixes": {"engine", "facts"},
+    "interview": {"engine", "facts"},
     "cli": {
         "transport",
         "facts",
@@ -40,6 +41,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "triage",
         "guidance",
         "fixes",
+        "interview",
     },
 }
 
