@@ -22,7 +22,7 @@ def test_shipped_rules_are_sound(book: RuleBook) -> None:
         "advisories_codes": 1024,
         "advisories_safety": 162,
         "advisories_status": 4096,
-        "routes": 32768,
+        "routes": 65536,
     }
     assert len(report.routes_reached) == 11
 
@@ -67,7 +67,7 @@ def test_cli_rules_check(monkeypatch: pytest.MonkeyPatch, rules_copy: Callable[.
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["sound"] is True
-    assert report["combinations_total"] == 384 + 1024 + 162 + 4096 + 32768
+    assert report["combinations_total"] == 384 + 1024 + 162 + 4096 + 65536
 
     monkeypatch.setenv(
         "ADVISOR_RULES_DIR", str(rules_copy(lambda d: d["rules"].pop("R710_nothing_wrong")))

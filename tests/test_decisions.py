@@ -15,7 +15,7 @@ from advisor.engine.rulebook import RuleBook
 from advisor.engine.schema import SITUATION_FIELDS
 from advisor.engine.table import DecisionTable
 from advisor.facts.case import parse_facts
-from advisor.model import Advisory, Route, Status
+from advisor.model import Advisory, Route, Status, Urgency
 from advisor.ruletools.check import raw_situations
 from advisor.ruletools.golden import golden_lines
 from tests.fact_matrix import HEALTHY
@@ -356,15 +356,24 @@ def test_lost_card_with_unknown_chip_is_suspended_without_questions(decider: Dec
     assert Advisory.REPORT_LOSS in decision.advisories
 
 
-def test_lost_card_with_unknown_expiry_asks_for_the_expiry(decider: Decider) -> None:
-    """Contract §3: suspension only while the certificates are valid. Without the date the
-    route is open; the loss is still to be reported in every completion, and the question's
-    hint tells a holder who cannot answer not to wait (tests/test_guidance_sources.py)."""
+def test_lost_card_with_unknown_expiry_is_suspended_at_once(decider: Decider) -> None:
+    """Contract §3: no suspension once the certificates have expired. When nobody knows
+    the expiry, the card is treated as valid: its certificates are stopped now, without a
+    question first (stopping expired ones costs a phone call; not stopping valid ones can
+    cost a signature in someone else's hands), and a new document follows."""
     decision = decider.decide(parse_facts({"card_lost": True, "today": "2026-11-27"}))
-    assert decision.status is Status.INCOMPLETE
-    assert decision.candidates[:2] == (Route.CERTIFICATE_SUSPENSION, Route.CARD_REPLACEMENT)
-    assert decision.questions[0] == "expiry_date"
+    assert (decision.status, decision.route) == (Status.DECIDED, Route.CERTIFICATE_SUSPENSION)
+    assert decision.urgency is Urgency.NOW
+    assert Route.CARD_REPLACEMENT in decision.also
     assert Advisory.REPORT_LOSS in decision.advisories
+    thales = decider.decide(
+        parse_facts({"card_lost": True, "card_generation": "thales", "today": "2026-11-27"})
+    )
+    assert (thales.status, thales.route) == (Status.DECIDED, Route.CERTIFICATE_REVOCATION)
+    expired = decider.decide(
+        parse_facts({"card_lost": True, "expiry_date": "2026-01-01", "today": "2026-11-27"})
+    )
+    assert expired.route is Route.CARD_REPLACEMENT
 
 
 def test_unknown_facts_that_do_not_matter_still_decide(decider: Decider) -> None:

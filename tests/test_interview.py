@@ -80,13 +80,9 @@ def test_without_a_card_it_first_asks_what_a_card_cannot_show(decider: Decider) 
 def test_a_lost_card_is_suspended_without_asking_its_chip_but_a_theft_is_asked(
     decider: Decider,
 ) -> None:
-    lost = walk(start(decider), "yes")
-    # A lost card whose certificates expired needs no suspension: its expiry is asked.
-    expiry = lost.next
-    assert expiry is not None
-    assert expiry.field == "expiry_date"
-    valid = walk(lost, "31.12.2030")
-    # Contract §3: a lost card with an unknown chip is suspended at once; what is left
+    valid = walk(start(decider), "yes")
+    # Contract §3: a lost card with an unknown chip is suspended at once, and one whose
+    # expiry nobody knows too (it is treated as valid: neither is asked); what is left
     # to ask only changes the advisories (report the theft; a leaked code).
     stolen = valid.next
     assert stolen is not None
@@ -268,7 +264,7 @@ def test_back_asks_the_last_question_again(decider: Decider) -> None:
 
 
 def test_changing_an_earlier_answer_replays_the_rest(decider: Decider) -> None:
-    interview = walk(start(decider), "yes", "31.12.2030", "yes", "no")
+    interview = walk(start(decider), "yes", "yes", "no")
     assert interview.done
     assert Advisory.REPORT_THEFT in interview.decision.advisories
     changed = interview.change("card_lost", "no")
@@ -440,11 +436,10 @@ class Upper:
 
 
 def test_the_transcript_holds_questions_answers_and_decision(decider: Decider) -> None:
-    interview = walk(start(decider), "yes", "31.12.2030", "yes", "")
+    interview = walk(start(decider), "yes", "yes", "")
     transcript = interview.transcript().to_json()
     assert transcript["steps"] == [
         {"question": "card_lost", "fact": "card_lost", "answer": True},
-        {"question": "expiry_date", "fact": "expiry_date", "answer": "2030-12-31"},
         {"question": "card_stolen", "fact": "card_stolen", "answer": True},
         {"question": "codes_compromised", "fact": "codes_compromised", "answer": None},
     ]
@@ -454,12 +449,15 @@ def test_the_transcript_holds_questions_answers_and_decision(decider: Decider) -
     assert transcript["done"] is True
     text = interview.transcript().to_text(Upper())
     assert "1. <card_lost> YES" in text
-    assert "2. <expiry_date> 31/12/2030" in text
-    assert f"4. <codes_compromised> {DONT_KNOW.upper()}" in text
+    assert f"3. <codes_compromised> {DONT_KNOW.upper()}" in text
     assert "[certificate_suspension]. DO THIS NOW." in text
     assert "(report_theft)" in text
     assert interview.token() in text
     assert "01/06/2026" in text
+    # A date answer is written in the reader's form.
+    dated = walk(start(decider), "no", "no", "2025-11-17", "31.12.2030")
+    assert [s.question.field for s in dated.path][-1] == "expiry_date"
+    assert "4. <expiry_date> 31/12/2030" in dated.transcript().to_text(Upper())
 
 
 def test_the_transcript_of_a_card_lists_its_facts(decider: Decider) -> None:

@@ -40,6 +40,9 @@ def _fields() -> dict[str, FieldDomain]:
         ),
         "generation_conflict": FieldDomain("generation_conflict", (False, True), always_known=True),
         "expiry_days_left": FieldDomain("expiry_days_left", question="expiry_date"),
+        # Whether the expiry date is known at all: a lost card whose expiry nobody knows
+        # is treated as valid (its certificates are stopped), not asked about first.
+        "expiry_known": FieldDomain("expiry_known", (False, True), always_known=True),
     }
     for name in TRIES_FIELDS:
         out[name] = FieldDomain(name, low=0, high=MAX_TRIES, question=name)

@@ -298,6 +298,7 @@ def situation(facts: Facts, eras: tuple[Era, ...] | None = None) -> dict[str, An
         if facts.today is None:
             raise FactError.about("today", N_("needed to compare with expiry_date"))
         view["expiry_days_left"] = (facts.expiry_date - facts.today).days
+    view["expiry_known"] = facts.expiry_date is not None
     for name in TRIES_FIELDS + BOOL_FIELDS:
         value = getattr(facts, name)
         if value is not None:

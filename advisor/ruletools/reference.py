@@ -46,7 +46,8 @@ def rules_reference(book: RuleBook) -> str:
         f"Rules version `{book.version}`.",
         "",
         "Conditions are over the engine's view of a case (see `docs/facts.md`): "
-        "`expiry_days_left` is the expiry date minus today, `card_generation` is the chip "
+        "`expiry_days_left` is the expiry date minus today (`expiry_known` says whether "
+        "there is one), `card_generation` is the chip "
         "(or what the issue date implies, or `unknown`). Sources are the ids of "
         "`rules/sources.json` (docs/sources.md).",
         "",

@@ -15,9 +15,9 @@ messy records.
 Why the key is complete: a decision depends on `situation()` and, for an unknown chip,
 on `possible_generations()`. Those read the chip, the generation the issue date implies
 (and the eras around a switch-over day), the days from today to expiry (only through the
-rules' thresholds, so the bucket between two cuts is enough), the counters and the
-yes/no facts. Every one of them is in the key; `id`, `document_type` and `location` are
-checked but read by no rule.
+rules' thresholds, so the bucket between two cuts is enough; no bucket at all is an
+unknown expiry, `expiry_known`), the counters and the yes/no facts. Every one of them is
+in the key; `id`, `document_type` and `location` are checked but read by no rule.
 """
 
 from __future__ import annotations
@@ -309,6 +309,10 @@ class BatchMemo:
             # A representative day count of each span between the union's cuts.
             spans = [cuts[0] - 1 if cuts else 0, *cuts]
             return _EXPIRY_SHIFT, 0xFF, [None, *(axis.bucket(days) for days in spans)]
+        if field == "expiry_known":
+            # Read from the same bits: code 0 is an expiry nobody gave.
+            known = [axis.bucket(True)] * (len(self._expiry_cuts) + 1)
+            return _EXPIRY_SHIFT, 0xFF, [axis.bucket(False), *known]
         codes = self._plain_codes[field]
         defaulted = field in SAFETY_FIELDS  # Facts says false when not given
         out: list[int | None] = [None] * 2**_BITS
