@@ -69,22 +69,10 @@ class CliWording:
 
 
 def howto_text(field: str, lang: str, *, facts: dict[str, Any] | None = None) -> str:
-    """The question's "how to find out" (content/templates/howto/), as terminal text."""
-    from advisor.guidance import get_environment
-    from advisor.guidance.render import convert, guide_module, normalise_facts
+    """The question's "how to find out", as terminal text."""
+    from advisor.guidance import question_howto
 
-    normal = normalise_facts(facts)
-    context = {
-        "facts": normal,
-        "location": normal["location"],
-        "document_type": normal["document_type"],
-        "generation": normal["card_generation"],
-    }
-    module = guide_module(get_environment(lang), "howto", field, context)
-    macro = "text"  # every howto template defines this one macro
-    text = getattr(module, macro)()
-    markdown = "\n".join(line.rstrip() for line in str(text).strip().splitlines())
-    return convert(markdown + "\n", "text", _WIDTH).rstrip("\n")
+    return question_howto(field, lang, facts=facts, width=_WIDTH).rstrip("\n")
 
 
 def choice_words(question: Question) -> dict[str, str]:

@@ -38,6 +38,7 @@ __all__ = [
     "load_translations",
     "missing_templates",
     "question_hint",
+    "question_howto",
     "question_text",
     "render_advisory",
     "render_decision",
@@ -206,6 +207,19 @@ def question_hint(
 ) -> str:
     """How to find the answer; empty when the question needs no help."""
     return _macro_block("questions", field, "hint", lang=lang, facts=facts, fmt=fmt, width=width)
+
+
+def question_howto(
+    field: str,
+    lang: str = "en",
+    *,
+    facts: Mapping[str, Any] | None = None,
+    fmt: str = "text",
+    width: int = 80,
+) -> str:
+    """How a holder finds out the answer (content/templates/howto/): shown by the
+    questionnaire on "I don't know" or when asked for help."""
+    return _macro_block("howto", field, "text", lang=lang, facts=facts, fmt=fmt, width=width)
 
 
 def _render(
