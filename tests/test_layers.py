@@ -30,6 +30,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "triage": {"engine", "facts"},
     "guidance": {"engine", "facts"},
     "fixes": {"engine", "facts"},
+    # The help site: the guidance's pages in HTML, the index read from the rules.
+    "site": {"engine", "facts", "guidance"},
     "cli": {
         "transport",
         "facts",
@@ -40,6 +42,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "triage",
         "guidance",
         "fixes",
+        "site",
     },
 }
 

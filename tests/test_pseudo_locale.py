@@ -422,3 +422,53 @@ def test_card_dates_are_written_as_the_reader_writes_them(lang: str, expected: s
         assert day(date(2028, 1, 5)) == expected
     finally:
         use_language("en")
+
+
+# --- the help site (advisor pages build) -------------------------------------------------
+
+# Names the pages show as they are: the apps, the chips, codes and the site's own words
+# for the formats; the rules' version and numbers are allowed above.
+SITE_NAMES = re.compile(
+    r"DigiDoc4|RIA DigiDoc|Smart-ID|IDEMIA|Thales|PIN1|PIN2|PUK|eID|CSV|JSON Lines"
+)
+
+
+def test_help_site_shows_only_catalog_text(pseudo: None, tmp_path: Path) -> None:
+    """Every page of the help site, built in the pseudo-locale: its text comes from the
+    catalog, but for what is marked as another language (the glossary's other columns,
+    the language switcher), `translate="no"` (titles of official pages) and the titles of
+    the official pages in the guidance's Sources footers."""
+    from advisor.guidance.render import sources_table
+    from advisor.site import render as site_render
+    from advisor.site.build import build_site
+    from tests.browser.pageparse import parse
+
+    site_render._environment.cache_clear()
+    try:
+        build_site(tmp_path / "site", (PSEUDO,))
+        titles = sorted(
+            (str(entry["title"]) for entry in sources_table().values()), key=len, reverse=True
+        )
+        pages = sorted((tmp_path / "site").rglob("*.html"))
+        assert len(pages) > 40
+        for path in pages:
+            page = parse(path.read_text(encoding="utf-8"))
+            text = page.own_language_text()
+            for title in titles:
+                text = text.replace(title, " ")
+            assert "⟦" in text, path
+            text = re.sub(r"https?://\S+", " ", text)
+            assert untranslated(SITE_NAMES.sub(" ", text)) == [], (path, text)
+    finally:
+        site_render._environment.cache_clear()
+
+
+def test_pages_build_speaks_the_language(pseudo: None, tmp_path: Path) -> None:
+    result = run(["pages", "build", str(tmp_path / "out"), "--languages", "en"])
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stderr)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "mine.txt").write_text("x")
+    result = run(["pages", "build", str(tmp_path / "other")])
+    assert result.exit_code == 2
+    assert_only_catalog_text(result.stderr)

@@ -39,4 +39,9 @@ COMMANDS: Final = {
         "emulator_app",
         N_("Virtual IDEMIA and Thales cards for trying things out."),
     ),
+    "pages": Entry(
+        "advisor.cli.pages",
+        "pages_app",
+        N_("Build the help site: static HTML pages in English, Estonian and Russian."),
+    ),
 }
