@@ -32,6 +32,17 @@ MAY_IMPORT: dict[str, set[str]] = {
     "fixes": {"engine", "facts"},
     # The help site: the guidance's pages in HTML, the index read from the rules.
     "site": {"engine", "facts", "guidance"},
+    # The web surface (`advisor serve`): the site's pages, triage, "read my card".
+    "web": {
+        "transport",
+        "facts",
+        "card",
+        "emulator",
+        "engine",
+        "triage",
+        "guidance",
+        "site",
+    },
     "cli": {
         "transport",
         "facts",
@@ -43,6 +54,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "guidance",
         "fixes",
         "site",
+        "web",
     },
 }
 

@@ -472,3 +472,53 @@ def test_pages_build_speaks_the_language(pseudo: None, tmp_path: Path) -> None:
     result = run(["pages", "build", str(tmp_path / "other")])
     assert result.exit_code == 2
     assert_only_catalog_text(result.stderr)
+
+
+# --- the server's pages (advisor serve) --------------------------------------------------
+
+
+def test_the_servers_pages_show_only_catalog_text(
+    pseudo: None, monkeypatch: pytest.MonkeyPatch, decider: Any
+) -> None:
+    """The triage page (empty, decided, with errors, with a card that cannot be read), the
+    API reference and the error pages, in the pseudo-locale."""
+    from starlette.testclient import TestClient
+
+    from advisor.guidance.render import sources_table
+    from advisor.site import render as site_render
+    from advisor.web import app as web_app
+    from advisor.web import pages as web_pages
+    from advisor.web.settings import WebSettings
+    from tests.browser.pageparse import parse
+
+    monkeypatch.setattr(web_app.LanguageConvertor, "regex", f"en|et|ru|{PSEUDO}")
+    monkeypatch.setattr(web_pages, "LANGUAGES", ("en", "et", "ru", PSEUDO))
+    site_render._environment.cache_clear()
+    titles = sorted((str(e["title"]) for e in sources_table().values()), key=len, reverse=True)
+    app = web_app.create_app(WebSettings(virtual="no-such-preset"), decider=decider)
+    paths = [
+        f"/{PSEUDO}/triage",
+        f"/{PSEUDO}/triage?card_lost=yes&expiry_date=30.06.2099&id=T1",
+        f"/{PSEUDO}/triage?card_generation=idemia&pin1_tries_left=0",
+        f"/{PSEUDO}/triage?pin1_tries_left=9&issue_date=Nov+2025&card_lost=maybe",
+        f"/{PSEUDO}/triage?card_error=no_reader",
+        f"/{PSEUDO}/api",
+        f"/{PSEUDO}/no/such/page.html",
+    ]
+    try:
+        with TestClient(app, client=("127.0.0.1", 5), base_url="http://127.0.0.1") as client:
+            for path in paths:
+                response = client.get(path)
+                page = parse(response.text)
+                assert page.lang == PSEUDO, path
+                text = page.own_language_text()
+                for title in titles:
+                    text = text.replace(title, " ")
+                text = re.sub(r"https?://\S+", " ", text)
+                assert "⟦" in text, path
+                assert untranslated(SITE_NAMES.sub(" ", text)) == [], (path, text)
+            upload = client.post(f"/{PSEUDO}/triage/batch", data={"format": "auto"})
+            assert upload.status_code == 400
+            assert untranslated(SITE_NAMES.sub(" ", parse(upload.text).own_language_text())) == []
+    finally:
+        site_render._environment.cache_clear()

@@ -44,4 +44,9 @@ COMMANDS: Final = {
         "pages_app",
         N_("Build the help site: static HTML pages in English, Estonian and Russian."),
     ),
+    "serve": Entry(
+        "advisor.cli.serve",
+        "serve_app",
+        N_("Serve the help pages, the support staff's triage page and the JSON API."),
+    ),
 }

@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # Text in these is not visible text.
 HIDDEN = {"script", "style", "head"}
+# Text in these is code or data, not prose in the page's language.
+CODE = {"code", "pre", "kbd", "samp"}
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Page(HTMLParser):
         if any(e.tag in HIDDEN for e in self._open):
             return
         lang = next((e.attrs["lang"] for e in reversed(self._open) if "lang" in e.attrs), None)
-        no_translate = any(e.attrs.get("translate") == "no" for e in self._open)
+        no_translate = any(e.attrs.get("translate") == "no" or e.tag in CODE for e in self._open)
         self.runs.append((data, lang, no_translate))
 
     def all(self, tag: str, **attrs: str) -> list[Element]:
@@ -74,8 +76,8 @@ class Page(HTMLParser):
         return " ".join(" ".join(run.split()) for run, _lang, _no in self.runs if run.strip())
 
     def own_language_text(self) -> str:
-        """Visible text in the page's language: not marked with another `lang` and not
-        `translate="no"` (names, titles of other pages, codes)."""
+        """Visible text in the page's language: not marked with another `lang`, not
+        `translate="no"` (names, titles of other pages) and not code."""
         page = self.lang
         return " ".join(
             " ".join(run.split())
