@@ -442,8 +442,17 @@ def test_the_page_decides_explains_and_writes_the_ticket(
     assert decision.route is not None
     title = route_title(decision.route, "en")
     assert title in page.text()
-    rows = [row for row in page.all("tr")][1:]
+    rows = page.all("tr")[1:]
     assert [row.text.split()[0] for row in rows] == list(decision.fired)
+    # In Estonian, the rules' reasons are the catalog's.
+    from advisor.engine import load_rulebook
+    from advisor.translatable import load_catalog
+
+    because = {rule.name: rule.because for rule in load_rulebook().rules()}
+    estonian = parse(client.get("/et/triage", params={"card_lost": "jah"}).text)
+    first = estonian.all("tr")[1]
+    name = first.text.split()[0]
+    assert load_catalog("et").gettext(because[name]) in first.text
     transcript = page.one("textarea").text
     assert "card_lost=true" in transcript
     assert "expiry_date=2099-06-30" in transcript
