@@ -192,6 +192,25 @@ def test_an_interrupted_batch_writes_every_record_it_decided(decider: Decider) -
     assert caught.value.last_line == 2500
 
 
+def test_a_stop_ends_the_batch_after_the_record_in_hand(decider: Decider) -> None:
+    import threading
+
+    stop = threading.Event()
+
+    def items() -> Any:
+        for i in range(5000):
+            if i == 3210:
+                stop.set()  # as the CLI's Ctrl-C handler does, between two records
+            yield Item(i + 1, text=good(f"n{i}").decode())
+
+    out = io.StringIO()
+    with pytest.raises(BatchInterrupted) as caught:
+        run_batch(decider, items(), out, today=TODAY, stop=stop)
+    written = [json.loads(line)["id"] for line in out.getvalue().splitlines()]
+    assert written == [f"n{i}" for i in range(3211)]
+    assert (caught.value.written, caught.value.last_line) == (3211, 3211)
+
+
 def test_ctrl_c_during_a_batch_flushes_and_says_where_it_stopped(tmp_path: Path) -> None:
     source = tmp_path / "big.jsonl"
     with source.open("wb") as handle:

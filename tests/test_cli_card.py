@@ -197,3 +197,76 @@ def test_thales_puk_cannot_be_changed() -> None:
 def test_codes_are_never_arguments() -> None:
     code, _, _ = run(["card", "change-pin", "pin1", "--pin", PIN1, "--virtual", "idemia-ok"])
     assert code == 2
+
+
+# --------------------------------------------------- diagnose: the same interview
+
+
+@pytest.mark.parametrize(
+    ("lang", "answers"),
+    [("en", ["yes", "n"]), ("et", ["jah", "ei"]), ("ru", ["да", "нет"]), ("en", ["1", "n"])],
+)
+def test_diagnose_asks_in_the_holders_language_by_word_or_number(
+    lang: str, answers: list[str]
+) -> None:
+    from advisor.guidance import question_text, route_title
+
+    code, out, err = run(["--lang", lang, "diagnose", "--virtual", "idemia-pin1-blocked"], answers)
+    assert code == 0, err
+    assert out.splitlines()[0] == route_title("puk_unblock_in_app", lang)
+    # The card told the chip, the counters and the dates: only the PUK is asked.
+    assert question_text("puk_known", lang) in err
+    for field in ("card_generation", "pin1_tries_left", "expiry_date", "card_lost"):
+        assert question_text(field, lang) not in err
+
+
+def test_diagnose_shows_how_to_find_out_and_cannot_go_back_before_the_card() -> None:
+    code, out, err = run(["diagnose", "--virtual", "idemia-pin1-blocked"], ["?", "back", "", "n"])
+    assert code == 0, err
+    assert "code envelope that came with the card" in " ".join(err.split())
+    assert "there is no earlier question to go back to" in err
+    assert "You did not know:" in err  # the PUK: the decision stays incomplete
+    assert "A few more answers are needed" in out
+
+
+def _no_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    import advisor.transport.pcsc as pcsc
+    from advisor.transport import NoReader
+
+    def connect(reader: str | None = None, *, wait: float = 0) -> None:
+        raise NoReader("no reader")
+
+    monkeypatch.setattr(pcsc, "connect", connect)
+
+
+def test_diagnose_without_a_reader_keeps_exit_5_for_a_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _no_reader(monkeypatch)
+    code, out, err = run(["diagnose"], ["y", "yes"])
+    assert code == 5
+    assert "no card reader found" in err
+    assert "without the card" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_diagnose_without_a_reader_offers_the_guide_at_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, accept: bool
+) -> None:
+    import advisor.cli.diagnose as diagnose
+    from advisor.guidance import question_text, route_title
+
+    _no_reader(monkeypatch)
+    monkeypatch.setattr(diagnose, "interactive", lambda: True)
+    answers = ["y", "yes", "31.12.2030", "yes", "no"] if accept else ["n"]
+    code, out, err = run(["diagnose"], answers)
+    assert "no card reader found" in err
+    assert "Go on without the card?" in err
+    if not accept:
+        assert code == 5
+        return
+    assert code == 0, err
+    # Without a card the safety questions come first, as in `advisor guide`.
+    assert question_text("card_lost") in err
+    assert out.splitlines()[0] == route_title("certificate_suspension")

@@ -30,6 +30,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "triage": {"engine", "facts"},
     "guidance": {"engine", "facts"},
     "fixes": {"engine", "facts"},
+    "interview": {"engine", "facts"},
     # The help site: the guidance's pages in HTML, the index read from the rules.
     "site": {"engine", "facts", "guidance"},
     # The web surface (`advisor serve`): the site's pages, triage, "read my card".
@@ -55,6 +56,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "fixes",
         "site",
         "web",
+        "interview",
     },
 }
 

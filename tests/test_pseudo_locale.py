@@ -104,6 +104,14 @@ def untranslated(text: str) -> list[str]:
         ),
         (["diagnose", "--virtual", "thales-new"], ["yes", "yes", "yes", "n"]),
         (["diagnose", "--virtual", "expired"], []),
+        # "?" shows how to find out, "I don't know" is noted.
+        (["diagnose", "--virtual", "idemia-pin1-blocked"], ["?", "back", "", "n"]),
+        (
+            ["guide", "--today", "2026-06-01"],
+            ["maybe", "no", "?", "back", "no", "", "9", "thales", "31.12.2030", "no", "0"],
+        ),
+        (["guide", "--today", "2026-06-01"], ["yes", "31.12.2030", "yes", "no"]),
+        (["guide", "--today", "2026-06-01"], ["no", "no", "17.11.2025", "?", "0090", "no"]),
         (["card", "status", "--virtual", "thales-courier"], []),
         (["card", "change-pin", "pin1", "--virtual", "idemia-ok"], ["0091", "58213", "58213"]),
         (["card", "change-pin", "pin2", "--virtual", "idemia-ok"], ["01497", "12345"]),
@@ -111,7 +119,9 @@ def untranslated(text: str) -> list[str]:
         (["card", "unblock", "pin1", "--virtual", "idemia-puk-blocked"], []),
         (["card", "activate-pin2", "--virtual", "thales-new"], ["01497", "58213", "58213"]),
     ],
-    ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0] in ("diagnose", "card") else "",
+    ids=lambda v: (
+        " ".join(v) if isinstance(v, list) and v and v[0] in ("diagnose", "card", "guide") else ""
+    ),
 )
 def test_holder_commands_print_only_catalog_text(
     pseudo: None, args: list[str], answers: list[str]
@@ -207,6 +217,12 @@ def test_triage_batch_summary_is_translated_and_records_are_not(pseudo: None) ->
         ["emulator", "serve", "--vpcd", "localhost:99999"],
         ["emulator", "serve", "--vpcd", "[::1"],
         ["card", "status", "--virtual", "no-such-preset"],
+        ["guide", "--facts", '{"pin1_tries_left": 9}'],
+        ["guide", "--facts", "{"],
+        ["guide", "--today", "31.02.2026"],
+        ["guide", "--resume", "1.0badc0de.20260601s.n0"],
+        ["guide", "--resume", "not-a-token"],
+        ["guide", "--resume", "1.0badc0de.20260601s.n0", "--today", "2026-06-01"],
     ],
     ids=" ".join,
 )
@@ -214,6 +230,51 @@ def test_usage_errors_print_only_catalog_text(pseudo: None, args: list[str]) -> 
     result = run(args)
     assert result.exit_code == 2
     assert_only_catalog_text(result.stderr)
+
+
+def test_guide_transcript_and_tree_summary_print_only_catalog_text(
+    pseudo: None, tmp_path: Path
+) -> None:
+    transcript = tmp_path / "transcript.txt"
+    answers = "no\nno\n17.11.2025\n\n"
+    result = run(["guide", "--today", "2026-06-01", "--transcript", str(transcript)], answers)
+    assert result.exit_code == 0, result.output
+    # The input ended early: the transcript says so, and how to resume.
+    assert_only_catalog_text(transcript.read_text(encoding="utf-8"))
+    assert_only_catalog_text(result.stderr)
+    tree = tmp_path / "tree.json"
+    known = '{"card_lost": false, "codes_compromised": false, "card_generation": "legacy"}'
+    result = run(["guide", "--facts", known, "--export-tree", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stderr.replace(str(tree), ""))
+
+
+def test_guide_json_lines_carry_the_language_in_their_texts_only(pseudo: None) -> None:
+    result = run(["guide", "--today", "2026-06-01", "--json"], "maybe\nyes\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    question = lines[0]
+    for text in (question["text"], question["howto"], *question["labels"]):
+        assert_only_catalog_text(text)
+    assert question["choices"] == ["yes", "no"]  # ids stay as they are
+    assert lines[1]["error"] == {"field": "card_lost", "message": "answer yes or no"}
+    assert "⟦" not in json.dumps(lines[-1]["decision"])
+
+
+def test_diagnose_without_a_reader_offers_the_guide_in_the_language(
+    pseudo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import advisor.cli.diagnose as diagnose
+    import advisor.transport.pcsc as pcsc
+    from advisor.transport import NoReader
+
+    def connect(reader: str | None = None, *, wait: float = 0) -> None:
+        raise NoReader("no reader")
+
+    monkeypatch.setattr(pcsc, "connect", connect)
+    monkeypatch.setattr(diagnose, "interactive", lambda: True)
+    result = run(["diagnose"], "y\nyes\n31.12.2030\nno\nno\n")
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stdout + result.stderr)
 
 
 def test_emulator_presets_print_only_catalog_text(pseudo: None) -> None:

@@ -1,9 +1,18 @@
 """`advisor diagnose`: the main job. Read the card, ask only what it cannot tell, decide,
-show the guidance, and offer the card operation that fixes the problem."""
+show the guidance, and offer the card operation that fixes the problem.
+
+The questions are the interview of `advisor guide` (advisor.interview), started from the
+card's facts, which are never asked again. The card in the reader is in the holder's
+hands, so the safety facts keep their default (not lost, not stolen, no code leaked, not
+suspended) as they always did here; `advisor guide` asks them. Without a PC/SC service,
+a reader or a card, a person at a terminal may go on with `advisor guide`'s questions
+instead; a script still gets exit 5.
+"""
 
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,68 +24,15 @@ from advisor.cli.common import ExitCode, choose_language, chosen_reader, emit_js
 from advisor.cli.helptext import Typer
 from advisor.cli.i18n import _
 from advisor.cli.options import JsonOption, LangOption, ReaderOption, VirtualOption
-from advisor.cli.prompts import confirm, read_line
+from advisor.cli.prompts import confirm
 from advisor.cli.registry import COMMANDS
-from advisor.facts import BOOL_FIELDS
 from advisor.model import CodeOperation, Status
 
 if TYPE_CHECKING:
     from advisor.card.session import CardSession
-    from advisor.engine import Decider, Decision
+    from advisor.engine import Decision
     from advisor.facts import Facts
     from advisor.fixes import CardFix
-
-
-def _ask(field: str, lang: str) -> str | None:
-    """One answer, or None when the holder has none (empty line, EOF, or 'don't know')."""
-    from advisor.guidance import question_text
-
-    hint = (
-        _("[yes/no, empty if you do not know]")
-        if field in BOOL_FIELDS
-        else _("[empty if you do not know]")
-    )
-    prompt = f"{question_text(field, lang)} {hint}: "
-    if sys.stdin.isatty():
-        answer: str | None = typer.prompt(
-            prompt, default="", show_default=False, err=True, prompt_suffix=""
-        )
-    else:
-        answer = read_line(prompt)
-    return (answer or "").strip() or None
-
-
-def questionnaire(
-    decider: Decider, facts: Facts, lang: str, *, ask: bool
-) -> tuple[Facts, Decision]:
-    """Ask the most informative open question until the case is decided or the holder
-    cannot answer; each question is asked once."""
-    from advisor.errors import FactError
-    from advisor.facts import parse_facts
-
-    decision = decider.decide(facts)
-    asked: set[str] = set()
-    while ask and decision.status is Status.INCOMPLETE:
-        field = next((q for q in decision.questions if q not in asked), None)
-        if field is None:
-            break
-        asked.add(field)
-        answer = _ask(field, lang)
-        if answer is None:
-            continue
-        data = facts.to_json()
-        data[field] = answer
-        try:
-            facts = parse_facts(
-                {k: str(v) if not isinstance(v, str) else v for k, v in data.items()},
-                human=True,
-                default_today=facts.today,
-            )
-        except FactError:
-            say(_("That answer was not understood; the question is skipped."))
-            continue
-        decision = decider.decide(facts)
-    return facts, decision
 
 
 def _offer_text(fix: CardFix) -> str:
@@ -113,23 +69,40 @@ def diagnose(
     json_output: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
+    from advisor.cli.guide import ask_in_terminal, say_unknown
     from advisor.engine import load_decider
-    from advisor.facts import parse_facts
     from advisor.guidance import render_decision
+    from advisor.interview import Interview
 
     as_json = wants_json(ctx, json_output)
     language = choose_language(ctx, lang)
-    with open_session(chosen_reader(ctx, reader), virtual, lang=language) as session:
-        with card_errors():
-            # Prose needs only the facts (the minimum of APDUs); JSON also carries the
-            # holder and both certificates.
-            status = session.status(facts_only=not as_json)
-        facts = parse_facts(status.to_facts_json(), default_today=date.today())
-        decider = load_decider()
+    with ExitStack() as stack:
+        try:
+            session = stack.enter_context(
+                open_session(chosen_reader(ctx, reader), virtual, lang=language)
+            )
+            with card_errors():
+                # Prose needs only the facts (the minimum of APDUs); JSON also carries
+                # the holder and both certificates.
+                status = session.status(facts_only=not as_json)
+        except typer.Exit as exc:
+            # The reason (no service, reader or card) is said; a person may go on
+            # without the card, a script keeps the exit code.
+            if exc.exit_code != ExitCode.NO_PCSC or as_json or not interactive():
+                raise
+            if not offer_guide():
+                raise
+            from advisor.cli.guide import run_guide
+
+            run_guide(language)
+            return
+        today = date.today()
+        interview = Interview(load_decider(), status.to_facts_json(), today=today, ask_safety=False)
         # With --json only a terminal is asked; a script gets the decision as it stands.
-        facts, decision = questionnaire(
-            decider, facts, language, ask=not as_json or sys.stdin.isatty()
-        )
+        if not as_json or sys.stdin.isatty():
+            interview = ask_in_terminal(interview, language)
+            say_unknown(interview, language)
+        facts, decision = interview.facts, interview.decision
         if as_json:
             document = status.to_json()
             document["facts"] = facts.to_json()
@@ -142,3 +115,18 @@ def diagnose(
         offer_fix(session, decision, facts)
     if decision.status is Status.ERROR:
         raise typer.Exit(int(ExitCode.USAGE))
+
+
+def interactive() -> bool:
+    """Whether a person is at the keyboard (tests drive this)."""
+    return sys.stdin.isatty()
+
+
+def offer_guide() -> bool:
+    say(
+        _(
+            "You can go on without the card: the questions then ask what the card would have "
+            "told (the same as `advisor guide`)."
+        )
+    )
+    return confirm(_("Go on without the card?"))

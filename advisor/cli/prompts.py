@@ -45,6 +45,14 @@ def _code_line(prompt: str) -> str:
     return line
 
 
+def _refused(script: str, person: str) -> None:
+    """A code that cannot be used: a script stops there (exit 2, nothing was sent); a
+    person at a terminal is told why and may type it again."""
+    if not sys.stdin.isatty():
+        fail(script, ExitCode.USAGE)
+    say(person)
+
+
 def ask_code(
     prompt: str, label: str, check: Callable[[str], Sequence[Violation]] | None = None
 ) -> str:
@@ -57,16 +65,14 @@ def ask_code(
         if not violations:
             return code
         reasons = violation_reasons(violations)
-        if not sys.stdin.isatty():
-            fail(
-                _(
-                    "that cannot be your %(code)s, nothing was sent: %(reasons)s",
-                    code=label,
-                    reasons=reasons,
-                ),
-                ExitCode.USAGE,
-            )
-        say(_("That cannot be your %(code)s: %(reasons)s.", code=label, reasons=reasons))
+        _refused(
+            _(
+                "that cannot be your %(code)s, nothing was sent: %(reasons)s",
+                code=label,
+                reasons=reasons,
+            ),
+            _("That cannot be your %(code)s: %(reasons)s.", code=label, reasons=reasons),
+        )
 
 
 def ask_new_code(label: str, check: Callable[[str], Sequence[Violation]]) -> str:
@@ -78,16 +84,14 @@ def ask_new_code(label: str, check: Callable[[str], Sequence[Violation]]) -> str
         violations = check(code)
         if violations:
             reasons = violation_reasons(violations)
-            if not sys.stdin.isatty():
-                fail(
-                    _(
-                        "the new %(code)s was refused before anything was sent: %(reasons)s",
-                        code=label,
-                        reasons=reasons,
-                    ),
-                    ExitCode.USAGE,
-                )
-            say(_("That %(code)s cannot be used: %(reasons)s.", code=label, reasons=reasons))
+            _refused(
+                _(
+                    "the new %(code)s was refused before anything was sent: %(reasons)s",
+                    code=label,
+                    reasons=reasons,
+                ),
+                _("That %(code)s cannot be used: %(reasons)s.", code=label, reasons=reasons),
+            )
             continue
         if _code_line(_("New %(code)s again", code=label) + ": ") == code:
             return code

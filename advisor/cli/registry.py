@@ -25,6 +25,11 @@ COMMANDS: Final = {
         "diagnose_app",
         N_("Read the card, ask only what it cannot tell, decide, and offer the fix."),
     ),
+    "guide": Entry(
+        "advisor.cli.guide",
+        "guide_app",
+        N_("Answer a few questions, without a card, and get the way back to working codes."),
+    ),
     "triage": Entry(
         "advisor.cli.triage", "triage_app", N_("Decide cases from facts, one or a whole file.")
     ),

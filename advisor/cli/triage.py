@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -290,9 +292,9 @@ def batch(
         header, items = None, jsonl_items(stream, codec)
     where = str(output) if output is not None else _("standard output")
     try:
-        with _output(output) as out:
+        with _output(output) as out, _interruptible() as stop:
             summary = run_batch(
-                decider, _with_progress(items), out, header=header, today=date.today()
+                decider, _with_progress(items), out, header=header, today=date.today(), stop=stop
             )
     except BatchInterrupted as exc:
         say(
@@ -345,6 +347,28 @@ def _output(path: Path | None) -> Iterator[Writer]:
         yield writer
     finally:
         writer.flush()
+
+
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C, for the batch to stop after the record in hand
+    (an interrupt in the middle of a write could neither be counted nor undone); a
+    second Ctrl-C interrupts at once (reading a terminal waits for a line)."""
+    stop = threading.Event()
+
+    def first(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    try:
+        previous = signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread: Ctrl-C keeps its usual meaning
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _records(n: int) -> str:

@@ -10,6 +10,7 @@ problems. An interrupted batch writes what it decided before it stops.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ from advisor.model import Status
 from advisor.translatable import N_
 from advisor.triage.fastpath import BatchMemo
 from advisor.triage.records import (
-    DECODER,
     RECORD,
     Header,
     Item,
@@ -139,15 +139,20 @@ class _Job:
         """The decision line of an exact JSON record whose key the memo knows, or None.
 
         Anything irregular (leading blanks, a duplicate key, junk after the record) is
-        left to the full path, which judges it with the same reader."""
+        left to the full path, which judges it with `records.decode_json`."""
         memo = self.memo
-        if memo is None or text is None:
+        if memo is None or text is None or text[:1] != "{":
             return None
         try:
-            data, end = _raw_decode(text)
+            # The pairs as a list (the decoder calls `list` in C): a repeated key shows
+            # as more pairs than the dict has keys, at a fraction of a Python hook's cost.
+            pairs, end = _pairs_decode(text)
         except Exception:
             return None
-        if type(data) is not dict or (end != len(text) and not is_json_blank(text[end:])):
+        if end != len(text) and not is_json_blank(text[end:]):
+            return None
+        data = dict(pairs)
+        if len(data) != len(pairs):
             return None
         found = memo.line(data)
         if found is not None and not found[0].isascii() and printable(found[0]) != found[0]:
@@ -168,7 +173,7 @@ class _Job:
         return _line(case_id, tail)
 
 
-_raw_decode = DECODER.raw_decode
+_pairs_decode = json.JSONDecoder(object_pairs_hook=list).raw_decode
 
 
 def run_batch(
@@ -178,12 +183,15 @@ def run_batch(
     *,
     header: Header | None = None,
     today: date,
+    stop: threading.Event | None = None,
 ) -> Summary:
     """Decide every item (from `records.jsonl_items`, or `records.csv_items` with its
     header) to `out`, and count them.
 
-    On Ctrl-C (KeyboardInterrupt) every record decided so far is written, then
-    `BatchInterrupted` says how many and where the run stopped.
+    When `stop` is set (the CLI sets it on Ctrl-C), the run ends after the record in
+    hand: every record decided is written, then `BatchInterrupted` says how many and
+    where the run stopped. A KeyboardInterrupt does the same, except that one arriving in
+    the middle of a write may leave the count short of what reached `out`.
 
     One process: forked workers were measured no faster (each fills its own memo, and
     the memo is what makes a batch fast), for three times the memory."""
@@ -191,7 +199,17 @@ def run_batch(
     summary = Summary()
     lines: list[str] = []
     written = last = 0
-    fast, full, count = job.fast, job.full, summary.add_json
+
+    def flush() -> None:
+        nonlocal written
+        # Counted and cleared before the write: a line is never written twice.
+        text, count = "".join(lines), len(lines)
+        lines.clear()
+        written += count
+        out.write(text)
+
+    fast, full, counted = job.fast, job.full, summary.add_json
+    stopped = stop.is_set if stop is not None else (lambda: False)
     try:
         for item in items:
             # The fast path inline: batch triage's loop runs once per record of millions.
@@ -199,16 +217,16 @@ def run_batch(
             if found is None:
                 lines.append(full(item, summary))
             else:
-                count(found[1])
+                counted(found[1])
                 lines.append('{"id": ' + found[0] + found[1])
             last = item.line
             if len(lines) >= CHUNK:
-                out.write("".join(lines))
-                written += len(lines)
-                lines.clear()
+                flush()
+            if stopped():
+                flush()
+                raise BatchInterrupted(written, last)
     except KeyboardInterrupt:
-        # Whether it came while a record was read or decided, every line made is kept.
-        out.write("".join(lines))
-        raise BatchInterrupted(written + len(lines), last) from None
-    out.write("".join(lines))
+        flush()
+        raise BatchInterrupted(written, last) from None
+    flush()
     return summary
