@@ -86,12 +86,14 @@ def catalog(lang: str) -> Catalog:
 
 
 def copy_sources(target: Path) -> None:
-    """What extraction reads: the mapping, the templates, the Python code and the rules."""
+    """What extraction reads: the mapping, the templates (the guidance's and the help
+    site's), the Python code and the rules."""
     root = LAYOUT.root
     shutil.copy2(root / "pyproject.toml", target / "pyproject.toml")
     (target / "content").mkdir()
     shutil.copy2(LAYOUT.mapping, target / "content" / "babel.cfg")
     shutil.copytree(root / "content" / "templates", target / "content" / "templates")
+    shutil.copytree(root / "content" / "site", target / "content" / "site")
     shutil.copytree(
         root / "advisor", target / "advisor", ignore=shutil.ignore_patterns("__pycache__")
     )

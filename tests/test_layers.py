@@ -31,6 +31,19 @@ MAY_IMPORT: dict[str, set[str]] = {
     "guidance": {"engine", "facts"},
     "fixes": {"engine", "facts"},
     "interview": {"engine", "facts"},
+    # The help site: the guidance's pages in HTML, the index read from the rules.
+    "site": {"engine", "facts", "guidance"},
+    # The web surface (`advisor serve`): the site's pages, triage, "read my card".
+    "web": {
+        "transport",
+        "facts",
+        "card",
+        "emulator",
+        "engine",
+        "triage",
+        "guidance",
+        "site",
+    },
     "cli": {
         "transport",
         "facts",
@@ -41,6 +54,8 @@ MAY_IMPORT: dict[str, set[str]] = {
         "triage",
         "guidance",
         "fixes",
+        "site",
+        "web",
         "interview",
     },
 }

@@ -483,3 +483,103 @@ def test_card_dates_are_written_as_the_reader_writes_them(lang: str, expected: s
         assert day(date(2028, 1, 5)) == expected
     finally:
         use_language("en")
+
+
+# --- the help site (advisor pages build) -------------------------------------------------
+
+# Names the pages show as they are: the apps, the chips, codes and the site's own words
+# for the formats; the rules' version and numbers are allowed above.
+SITE_NAMES = re.compile(
+    r"DigiDoc4|RIA DigiDoc|Smart-ID|IDEMIA|Thales|PIN1|PIN2|PUK|eID|CSV|JSON Lines"
+)
+
+
+def test_help_site_shows_only_catalog_text(pseudo: None, tmp_path: Path) -> None:
+    """Every page of the help site, built in the pseudo-locale: its text comes from the
+    catalog, but for what is marked as another language (the glossary's other columns,
+    the language switcher), `translate="no"` (titles of official pages) and the titles of
+    the official pages in the guidance's Sources footers."""
+    from advisor.guidance.render import sources_table
+    from advisor.site import render as site_render
+    from advisor.site.build import build_site
+    from tests.browser.pageparse import parse
+
+    site_render._environment.cache_clear()
+    try:
+        build_site(tmp_path / "site", (PSEUDO,))
+        titles = sorted(
+            (str(entry["title"]) for entry in sources_table().values()), key=len, reverse=True
+        )
+        pages = sorted((tmp_path / "site").rglob("*.html"))
+        assert len(pages) > 40
+        for path in pages:
+            page = parse(path.read_text(encoding="utf-8"))
+            text = page.own_language_text()
+            for title in titles:
+                text = text.replace(title, " ")
+            assert "⟦" in text, path
+            text = re.sub(r"https?://\S+", " ", text)
+            assert untranslated(SITE_NAMES.sub(" ", text)) == [], (path, text)
+    finally:
+        site_render._environment.cache_clear()
+
+
+def test_pages_build_speaks_the_language(pseudo: None, tmp_path: Path) -> None:
+    result = run(["pages", "build", str(tmp_path / "out"), "--languages", "en"])
+    assert result.exit_code == 0, result.output
+    assert_only_catalog_text(result.stderr)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "mine.txt").write_text("x")
+    result = run(["pages", "build", str(tmp_path / "other")])
+    assert result.exit_code == 2
+    assert_only_catalog_text(result.stderr)
+
+
+# --- the server's pages (advisor serve) --------------------------------------------------
+
+
+def test_the_servers_pages_show_only_catalog_text(
+    pseudo: None, monkeypatch: pytest.MonkeyPatch, decider: Any
+) -> None:
+    """The triage page (empty, decided, with errors, with a card that cannot be read), the
+    API reference and the error pages, in the pseudo-locale."""
+    from starlette.testclient import TestClient
+
+    from advisor.guidance.render import sources_table
+    from advisor.site import render as site_render
+    from advisor.web import app as web_app
+    from advisor.web import pages as web_pages
+    from advisor.web.settings import WebSettings
+    from tests.browser.pageparse import parse
+
+    monkeypatch.setattr(web_app.LanguageConvertor, "regex", f"en|et|ru|{PSEUDO}")
+    monkeypatch.setattr(web_pages, "LANGUAGES", ("en", "et", "ru", PSEUDO))
+    site_render._environment.cache_clear()
+    titles = sorted((str(e["title"]) for e in sources_table().values()), key=len, reverse=True)
+    app = web_app.create_app(WebSettings(virtual="no-such-preset"), decider=decider)
+    paths = [
+        f"/{PSEUDO}/triage",
+        f"/{PSEUDO}/triage?card_lost=yes&expiry_date=30.06.2099&id=T1",
+        f"/{PSEUDO}/triage?card_generation=idemia&pin1_tries_left=0",
+        f"/{PSEUDO}/triage?pin1_tries_left=9&issue_date=Nov+2025&card_lost=maybe",
+        f"/{PSEUDO}/triage?card_error=no_reader",
+        f"/{PSEUDO}/api",
+        f"/{PSEUDO}/no/such/page.html",
+    ]
+    try:
+        with TestClient(app, client=("127.0.0.1", 5), base_url="http://127.0.0.1") as client:
+            for path in paths:
+                response = client.get(path)
+                page = parse(response.text)
+                assert page.lang == PSEUDO, path
+                text = page.own_language_text()
+                for title in titles:
+                    text = text.replace(title, " ")
+                text = re.sub(r"https?://\S+", " ", text)
+                assert "⟦" in text, path
+                assert untranslated(SITE_NAMES.sub(" ", text)) == [], (path, text)
+            upload = client.post(f"/{PSEUDO}/triage/batch", data={"format": "auto"})
+            assert upload.status_code == 400
+            assert untranslated(SITE_NAMES.sub(" ", parse(upload.text).own_language_text())) == []
+    finally:
+        site_render._environment.cache_clear()

@@ -44,4 +44,14 @@ COMMANDS: Final = {
         "emulator_app",
         N_("Virtual IDEMIA and Thales cards for trying things out."),
     ),
+    "pages": Entry(
+        "advisor.cli.pages",
+        "pages_app",
+        N_("Build the help site: static HTML pages in English, Estonian and Russian."),
+    ),
+    "serve": Entry(
+        "advisor.cli.serve",
+        "serve_app",
+        N_("Serve the help pages, the support staff's triage page and the JSON API."),
+    ),
 }

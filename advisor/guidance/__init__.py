@@ -17,12 +17,14 @@ from jinja2 import Environment
 
 from advisor import paths
 from advisor.guidance.render import (
+    SourceLink,
     build_environment,
     convert,
     get_environment,
     guide_module,
     load_translations,
     normalise_facts,
+    source_links,
     template_name,
 )
 from advisor.model import Advisory, Route
@@ -35,6 +37,7 @@ __all__ = [
     "advisory_title",
     "build_environment",
     "get_environment",
+    "item_sources",
     "load_translations",
     "missing_templates",
     "question_hint",
@@ -220,6 +223,16 @@ def question_howto(
     """How a holder finds out the answer (content/templates/howto/): shown by the
     questionnaire on "I don't know" or when asked for help."""
     return _macro_block("howto", field, "text", lang=lang, facts=facts, fmt=fmt, width=width)
+
+
+def item_sources(
+    kind: str, item_id: str, lang: str = "en", *, facts: Mapping[str, Any] | None = None
+) -> list[SourceLink]:
+    """The titled sources of one route or advisory (`kind` "routes" or "advisories"), in
+    the order of its Sources footer; none for a question (its sources are comments)."""
+    module = guide_module(get_environment(lang), kind, item_id, _context(facts))
+    sources = getattr(module, "sources", None)
+    return source_links(str(sources()) if callable(sources) else "")
 
 
 def _render(
