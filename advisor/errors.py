@@ -12,8 +12,9 @@ shows it in the holder's language while JSON and logs keep the English `str()`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from advisor.translatable import fill
 
@@ -32,6 +33,18 @@ class AdvisorError(Exception):
         error.template = template
         error.values = values
         return error
+
+
+# Four digits or more in a row: what a PIN or PUK looks like.
+_CODE_LIKE: Final = re.compile(r"\d{4,}")
+HIDDEN_NAME: Final = "(a name that looks like a code, not shown)"
+
+
+def field_label(name: str) -> str:
+    """A field's name as an error names it: printable, and never a run of four digits
+    or more, which could be a PIN or PUK typed where a name belongs (a key of a case, a
+    column of a CSV header)."""
+    return HIDDEN_NAME if _CODE_LIKE.search(name) else printable(name)
 
 
 def printable(text: str) -> str:

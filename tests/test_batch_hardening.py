@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.engine.decider import Decider
+from advisor.errors import HIDDEN_NAME
 from advisor.triage.batch import BatchInterrupted, run_batch
 from advisor.triage.records import CELL_LIMIT, Item, csv_items, jsonl_items
 from tests.fact_matrix import HEALTHY
@@ -254,6 +255,24 @@ def test_a_csv_header_that_repeats_a_column_is_an_error_for_every_row(
     assert [r["status"] for r in records] == ["error", "error"]
     assert {r["error"]["field"] for r in records} == {"card_lost"}
     assert [r["error"]["line"] for r in records] == [2, 3]
+
+
+def test_a_field_name_that_looks_like_a_code_is_never_echoed(decider: Decider) -> None:
+    # A PIN typed where a name belongs: a key of a case, a column of a header.
+    records = decide_jsonl(
+        decider, b'{"id": "a", "48213": true}\n{"id": "b", "9917": 1, "9917": 2}'
+    )
+    records += decide_csv(decider, b"id,551234,551234\na,1,2\n")
+    assert [r["status"] for r in records] == ["error"] * 3
+    for record in records:
+        assert record["error"]["field"] == HIDDEN_NAME
+        assert not any(code in json.dumps(record) for code in ("48213", "9917", "551234"))
+    result = CliRunner().invoke(app, ["triage", "case", "--json", "--facts", '{"2468": true}'])
+    assert result.exit_code == 2
+    assert "2468" not in result.stdout + result.stderr
+    # A name with fewer digits is named as it is, to find the typo.
+    records = decide_jsonl(decider, b'{"id": "c", "pin1_tries_lef7": 1}')
+    assert records[0]["error"]["field"] == "pin1_tries_lef7"
 
 
 def test_an_unterminated_quote_is_reported_where_it_opened(decider: Decider) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from advisor.errors import FactError, printable
+from advisor.errors import FactError, field_label, printable
 from advisor.facts.dates import parse_human_date, parse_iso_date
 from advisor.facts.eras import Era, generation_for_issue_date, load_eras
 from advisor.model import DocumentType, Generation, Location
@@ -230,7 +230,7 @@ def parse_facts(
         if convert is None:
             errors.append(
                 FactError.about(
-                    printable(name),
+                    field_label(name),
                     N_("unknown field (a misspelled fact must not silently change a route)"),
                 )
             )

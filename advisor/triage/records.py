@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Final
 
-from advisor.errors import AdvisorError, FactError, printable
+from advisor.errors import AdvisorError, FactError, field_label
 from advisor.translatable import N_
 
 RECORD: Final = "(record)"
@@ -146,7 +146,7 @@ def decode_json(text: str) -> Any:
         value, end = DECODER.raw_decode(text, len(text) - len(text.lstrip(_JSON_BLANK)))
     except _DuplicateKey as exc:
         raise FactError.about(
-            printable(exc.key), N_("appears twice in the record: give each fact once")
+            field_label(exc.key), N_("appears twice in the record: give each fact once")
         ) from None
     except json.JSONDecodeError as exc:
         raise FactError.about(
@@ -300,7 +300,7 @@ def csv_items(stream: IO[bytes], encoding: str = "utf-8") -> tuple[Header, Itera
             return Header(
                 names,
                 FactError.about(
-                    printable(name),
+                    field_label(name),
                     N_("the header names this column twice: name each fact once"),
                 ),
             ), records
