@@ -13,6 +13,7 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -68,3 +69,30 @@ def babel_locale(lang: str) -> babel.Locale:
         return babel.Locale.parse(language_code(lang))
     except (ValueError, babel.UnknownLocaleError):
         return babel.Locale.parse("en")
+
+
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def short_date(value: date, lang: str) -> str:
+    """A date in a short form the reader cannot misread: 5 Jan 2028 in English, and the
+    day-first numbers Estonian and Russian use, 05.01.2028 (the guidance writes dates
+    out in full with Babel). Babel is not used here: loading its locale data takes
+    longer than the rest of `advisor card status` (docs/performance.md). Machine output
+    keeps ISO dates."""
+    if lang == "en":
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"

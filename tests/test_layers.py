@@ -31,8 +31,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "guidance": {"engine", "facts"},
     "fixes": {"engine", "facts"},
     "interview": {"engine", "facts"},
-    # The help site: the guidance's pages in HTML, the index read from the rules.
-    "site": {"engine", "facts", "guidance"},
+    # The interview's steps in the holder's words; the tree as web pages carry it.
+    "questionnaire": {"engine", "facts", "guidance", "interview"},
+    # The help site: the guidance's pages in HTML, the index read from the rules, the
+    # questionnaire page.
+    "site": {"engine", "facts", "guidance", "interview", "questionnaire"},
     # The web surface (`advisor serve`): the site's pages, triage, "read my card".
     "web": {
         "transport",
@@ -43,6 +46,8 @@ MAY_IMPORT: dict[str, set[str]] = {
         "triage",
         "guidance",
         "site",
+        "interview",
+        "questionnaire",
     },
     "cli": {
         "transport",
@@ -57,6 +62,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "site",
         "web",
         "interview",
+        "questionnaire",
     },
 }
 

@@ -68,18 +68,6 @@ class CliWording:
         return day(value)
 
 
-def howto_text(field: str, lang: str, *, facts: dict[str, Any] | None = None) -> str:
-    """The question's "how to find out", as terminal text."""
-    from advisor.guidance import question_howto
-
-    return question_howto(field, lang, facts=facts, width=_WIDTH).rstrip("\n")
-
-
-def choice_words(question: Question) -> dict[str, str]:
-    """The choices' labels in the chosen language, as words the holder may type."""
-    return {_(c.label).casefold(): c.value for c in question.choices}
-
-
 def _choices_line(question: Question) -> str:
     from advisor.interview import AnswerKind
 
@@ -128,6 +116,8 @@ def ask_in_terminal(interview: Interview, lang: str) -> Interview:
     shows how to find out too)."""
     from advisor.guidance import question_text
     from advisor.interview import DONT_KNOW, AnswerError, InterviewError
+    from advisor.questionnaire import answer_words
+    from advisor.questionnaire.document import howto
 
     if interview.next is not None:
         say(
@@ -155,7 +145,7 @@ def ask_in_terminal(interview: Interview, lang: str) -> Interview:
             break
         word = raw.strip().casefold()
         if word == HELP_WORD:
-            say(howto_text(question.field, lang, facts=interview.facts.to_json()))
+            say(howto(question, interview, lang))
             say(_why_text(question, lang))
             continue
         if word in back_words:
@@ -166,13 +156,15 @@ def ask_in_terminal(interview: Interview, lang: str) -> Interview:
             continue
         unknown = word in ("", dont_know)
         try:
-            interview = interview.answer(None if unknown else raw, words=choice_words(question))
+            interview = interview.answer(
+                None if unknown else raw, words=answer_words(question, lang)
+            )
         except AnswerError as exc:
             say(_("That is not an answer to this question: %(problem)s.", problem=translated(exc)))
             continue
         if unknown:
             # "I don't know" moves on; how to find out is shown, and the way back to it.
-            say(howto_text(question.field, lang, facts=interview.facts.to_json()))
+            say(howto(question, interview, lang))
             say(_("If you find out, you can still answer it: type %(back)s.", back=_(BACK_WORD)))
     return interview
 
@@ -208,27 +200,6 @@ def say_unknown(interview: Interview, lang: str) -> None:
         )
 
 
-def question_document(question: Question, interview: Interview, lang: str) -> dict[str, Any]:
-    """One step of the JSON Lines protocol (docs/questionnaire.md)."""
-    from advisor.guidance import question_text
-
-    return {
-        "question": question.field,
-        "choices": [c.value for c in question.choices],
-        "text": question_text(question.field, lang),
-        "kind": str(question.kind),
-        "labels": [_(c.label) for c in question.choices],
-        "takes_date": question.takes_date,
-        "howto": howto_text(question.field, lang, facts=interview.facts.to_json()),
-        "why": {
-            "reason": str(question.why.reason),
-            "candidates": [str(r) for r in question.why.candidates],
-            "advisories": [str(a) for a in question.why.advisories],
-        },
-        "step": len(interview.path) + 1,
-    }
-
-
 def _emit(document: Any) -> None:
     emit_json(document)
     sys.stdout.flush()  # a program waits for each line before it answers
@@ -238,6 +209,7 @@ def speak_json_lines(interview: Interview, lang: str) -> Interview:
     """The JSON Lines protocol: a question per line out, an answer per line in; the end
     of input ends the interview where it stands."""
     from advisor.interview import AnswerError, InterviewError
+    from advisor.questionnaire import answer_words, outcome_document, question_document
 
     while (question := interview.next) is not None:
         _emit(question_document(question, interview, lang))
@@ -249,16 +221,10 @@ def speak_json_lines(interview: Interview, lang: str) -> Interview:
             if raw.strip().casefold() == "back":
                 interview = interview.back()
             else:
-                interview = interview.answer(raw, words=choice_words(question))
+                interview = interview.answer(raw, words=answer_words(question, lang))
         except (AnswerError, InterviewError) as exc:
             _emit({"error": {"field": exc.field, "message": exc.message}})
-    _emit(
-        {
-            "decision": interview.decision.to_json(),
-            "facts": interview.facts.to_json(),
-            "unknown": list(interview.unknown),
-        }
-    )
+    _emit(outcome_document(interview))
     return interview
 
 
