@@ -34,6 +34,7 @@ class PageKind(StrEnum):
     QUESTION = "question"
     # Only served (`advisor serve`): they need the server.
     TRIAGE = "triage"
+    INTERVIEW = "interview"
     API = "api"
     NOT_FOUND = "not_found"
 
@@ -64,6 +65,9 @@ GLOSSARY: Final = Page("glossary.html", PageKind.GLOSSARY, "glossary.html.j2")
 SOURCES: Final = Page("sources.html", PageKind.SOURCES, "sources.html.j2")
 # The server's own pages sit beside the index, so relative links work the same there.
 TRIAGE: Final = Page("triage", PageKind.TRIAGE, "triage.html.j2")
+# The questionnaire asked by the server, a page per step (the static site's
+# questionnaire.html walks the same questions in the browser).
+INTERVIEW: Final = Page("questionnaire", PageKind.INTERVIEW, "interview.html.j2")
 API_DOCS: Final = Page("api", PageKind.API, "api.html.j2")
 # A static host serves its own 404 page from any depth, where relative links would
 # break: only the server has one.

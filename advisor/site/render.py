@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,10 +21,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from advisor import __version__, paths
-from advisor.engine import RuleBook, load_rulebook
+from advisor.engine import Decider, RuleBook, load_decider, load_rulebook
 from advisor.guidance import (
     ADVISORIES,
     QUESTIONS,
@@ -33,6 +34,7 @@ from advisor.guidance import (
     item_sources,
     load_translations,
     question_hint,
+    question_howto,
     question_text,
     render_route,
     route_title,
@@ -91,7 +93,8 @@ class Site:
     `served` adds the server's own pages to the navigation (the triage page and the API
     reference); `base_url`, when given, makes the language alternates and the canonical
     links absolute, as search engines want them; `languages` are the site's languages,
-    which its pages name as each other's alternates.
+    which its pages name as each other's alternates. `decider` (default: the rules'
+    own) gives the questionnaire page its interview tree.
     """
 
     def __init__(
@@ -100,12 +103,16 @@ class Site:
         served: bool = False,
         base_url: str | None = None,
         book: RuleBook | None = None,
+        decider: Decider | None = None,
         languages: tuple[str, ...] = LANGUAGES,
     ) -> None:
         self.served = served
         self.languages = languages
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
-        self.book = book if book is not None else load_rulebook()
+        if book is None:
+            book = decider.book if decider is not None else load_rulebook()
+        self.book = book
+        self._decider = decider
         self._situations = situations(self.book)
         self._safety = safety_advisories(self.book)
 
@@ -132,6 +139,12 @@ class Site:
                 )
             )
         return tuple(entries)
+
+    @property
+    def decider(self) -> Decider:
+        if self._decider is None:
+            self._decider = load_decider(self.book.directory)
+        return self._decider
 
     def _pages_with_sources(self) -> list[Page]:
         return [route_page(r) for r in ROUTES] + [advisory_page(a) for a in ADVISORIES]
@@ -169,6 +182,10 @@ class Site:
             "language_names": LANGUAGE_NAMES,
             "contact": CONTACTS,
         }
+        if page.kind is PageKind.QUESTIONNAIRE:
+            from advisor.site.questionnaire import page_context
+
+            context.update(page_context(lang, self.decider))
         context.update(extra)
         return self.environment(lang).get_template(page.template).render(context)
 
@@ -221,6 +238,7 @@ def _environment(lang: str, content: Path) -> Environment:
         advisory_html=lambda advisory: guidance_html(advisory_text(advisory, lang, fmt="html")),
         question_text=lambda field: question_text(field, lang),
         question_hint_html=lambda field: guidance_html(question_hint(field, lang, fmt="html")),
+        question_howto_html=functools.partial(_howto_html, lang),
         sources_of=lambda kind, item: item_sources(kind, item, lang),
         reason=lambda msgid: translations.gettext(msgid),
         in_language=_in_language,
@@ -230,8 +248,20 @@ def _environment(lang: str, content: Path) -> Environment:
         question_page=question_page,
     )
     env.filters["markdown"] = _markdown
+    env.filters["demoted"] = demoted
     env.filters["long_date"] = functools.partial(_long_date, lang)
     return env
+
+
+def _howto_html(lang: str, field: str) -> Markup:
+    """How to find out a question's answer: the questionnaire's "how to find out" for a
+    question it asks, the guidance's hint for the facts it never asks (the date of issue,
+    asked within the chip question; the document type and the location)."""
+    from advisor.interview import FIELDS
+
+    if field in FIELDS:
+        return guidance_html(question_howto(field, lang, fmt="html"))
+    return guidance_html(question_hint(field, lang, fmt="html"))
 
 
 def _page_title(lang: str, path: str) -> str:
@@ -253,6 +283,16 @@ def guidance_html(html: str) -> Markup:
     markdown-it runs there with raw HTML off: any markup in a text, a translation or a
     value of the case arrives escaped, so this HTML holds only what Markdown makes."""
     return Markup(html)  # noqa: S704 - see the docstring
+
+
+_HEADING: Final = re.compile(r"<(/?)h([1-5])>")
+
+
+def demoted(html: str) -> Markup:
+    """The guidance's headings one level down, for a page that has its own h1. Plain
+    text is escaped first, so only the headings of HTML already marked safe move."""
+    safe = escape(html)
+    return Markup(_HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", safe))  # noqa: S704
 
 
 def _markdown(text: str) -> Markup:
@@ -277,4 +317,12 @@ def _locale(lang: str) -> Any:
     return babel_locale(lang)
 
 
-__all__ = ["STATIC_CSP", "Alternate", "Site", "SourceEntry", "SourceLink", "guidance_html"]
+__all__ = [
+    "STATIC_CSP",
+    "Alternate",
+    "Site",
+    "SourceEntry",
+    "SourceLink",
+    "demoted",
+    "guidance_html",
+]

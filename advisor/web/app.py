@@ -9,15 +9,18 @@ reverse proxy answer alike (docs/deploy.md).
 |---|---|
 | `/` | to `/{lang}/` by Accept-Language |
 | `/{lang}/...` | the help pages of `advisor pages build`, at the same paths |
+| `/{lang}/questionnaire` | the holder's questionnaire, a page per step (POST: an answer) |
 | `/{lang}/triage` | the triage page (GET: the form, and the decision when facts are given) |
 | `/{lang}/triage/card` | "read my card" into the form (loopback only) |
 | `/{lang}/triage/batch` | POST: a file of cases, its decisions as a download |
 | `/{lang}/api` | the API reference, from the OpenAPI document |
-| `/api/v1/decide`, `/triage`, `/card`, `/openapi.json`; `/healthz` | the JSON API |
+| `/api/v1/decide`, `/triage`, `/interview`, `/card`, `/openapi.json`; `/healthz` | the JSON API |
 | `/assets/...` | the stylesheet and scripts |
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -31,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from advisor import paths
 from advisor.engine import Decider
 from advisor.site.pages import API_DOCS, ASSETS, LANGUAGES
-from advisor.web import api, pages, staff
+from advisor.web import api, interview, pages, staff
 from advisor.web.errors import body_too_large, http_error, server_error
 from advisor.web.security import BodyLimit, BodyTooLarge, SecurityHeaders
 from advisor.web.settings import WebSettings
@@ -57,6 +60,16 @@ class LanguageConvertor(Convertor[str]):
 register_url_convertor("lang", LanguageConvertor())
 
 
+class Assets(StaticFiles):
+    """The stylesheet, scripts and icon, kept by browsers as long as the pages are: every
+    page of a questionnaire would fetch them again otherwise."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.setdefault("Cache-Control", pages.PAGE_CACHE)
+        return response
+
+
 def create_app(settings: WebSettings | None = None, *, decider: Decider | None = None) -> Starlette:
     """The app; `decider` replaces the one loaded from the rules (tests share theirs)."""
     chosen = settings or WebSettings()
@@ -75,12 +88,15 @@ def create_app(settings: WebSettings | None = None, *, decider: Decider | None =
             Route("/api/v1/openapi.json", api.openapi_json),
             Route("/api/v1/decide", api.Decide(), methods=["POST"]),
             Route("/api/v1/triage", api.triage, methods=["POST"]),
+            Route("/api/v1/interview", interview.api, methods=["POST"]),
             Route("/api/v1/card", api.card),
             Mount(
                 f"/{ASSETS}",
-                app=StaticFiles(directory=paths.content_dir() / "site" / ASSETS),
+                app=Assets(directory=paths.content_dir() / "site" / ASSETS),
                 name="assets",
             ),
+            Route("/{lang:lang}/questionnaire", interview.page, methods=["GET"]),
+            Route("/{lang:lang}/questionnaire", interview.answer, methods=["POST"]),
             Route("/{lang:lang}/triage", staff.triage_page),
             Route("/{lang:lang}/triage/card", staff.read_card_into_form),
             Route("/{lang:lang}/triage/batch", staff.upload, methods=["POST"]),

@@ -16,6 +16,7 @@ from advisor.facts.case import BOOL_FIELDS, DATE_FIELDS, ENUM_FIELDS, MAX_TRIES,
 from advisor.facts.case import FIELD_NAMES as FACT_FIELDS
 from advisor.guidance import QUESTIONS
 from advisor.model import Advisory, Route, Status, Urgency
+from advisor.site.pages import LANGUAGES as _LANGUAGES
 from advisor.translatable import N_
 
 JSON: Final = "application/json"
@@ -119,6 +120,83 @@ def schemas() -> dict[str, Any]:
                 "rules_version": {"type": "string"},
             },
             "required": ["id", "status", "rules_version"],
+        },
+        "InterviewRequest": {
+            "type": "object",
+            "description": N_(
+                "A step of the questionnaire. Without token: start, from the facts known "
+                "(optional). With token: answer the question it is at, or take an answer "
+                "back (back, change), or only show where it stands."
+            ),
+            "properties": {
+                "token": {
+                    "type": "string",
+                    "description": N_("The state, as the last step gave it."),
+                },
+                "answer": {
+                    "type": ["string", "null"],
+                    "description": N_(
+                        "The answer to the question: one of its choices or labels, a date, "
+                        "or null for I don't know. Never a code."
+                    ),
+                },
+                "back": {"const": True, "description": N_("Take the last answer back.")},
+                "change": {
+                    "enum": list(QUESTIONS),
+                    "description": N_("Take back the answer to this question, to answer again."),
+                },
+                "facts": {
+                    **_ref("Facts"),
+                    "description": N_("Facts known before the first question (start only)."),
+                },
+                "lang": {
+                    "enum": list(_LANGUAGES),
+                    "description": N_("The language of the texts (default: from Accept-Language)."),
+                },
+            },
+            "additionalProperties": False,
+        },
+        "InterviewStep": {
+            "type": "object",
+            "description": N_(
+                "Where the questionnaire stands: the answers so far, the next question (null "
+                "once it is over) and the decision for the facts as they stand."
+            ),
+            "properties": {
+                "token": {"type": "string"},
+                "rules_version": {"type": "string"},
+                "done": {"type": "boolean"},
+                "answered": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "question": {"enum": list(QUESTIONS)},
+                            "fact": {"type": "string"},
+                            "value": {"type": ["string", "integer", "boolean", "null"]},
+                        },
+                    },
+                },
+                "question": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "question": {"enum": list(QUESTIONS)},
+                        "choices": {"type": "array", "items": {"type": "string"}},
+                        "text": {"type": "string"},
+                        "kind": {"enum": ["yes_no", "count", "chip", "date"]},
+                        "labels": {"type": "array", "items": {"type": "string"}},
+                        "takes_date": {"type": "boolean"},
+                        "howto": {"type": "string"},
+                        "why": {"type": "object"},
+                        "step": {"type": "integer", "minimum": 1},
+                    },
+                },
+                "decision": _ref("Decision"),
+                "facts": _ref("Facts"),
+                "unknown": {"type": "array", "items": {"enum": list(QUESTIONS)}},
+                "error": _error_schema(),
+            },
+            "required": ["token", "done", "question", "decision", "facts", "unknown"],
         },
         "Error": {
             "type": "object",
@@ -239,6 +317,33 @@ def document() -> dict[str, Any]:
                         },
                         "400": error,
                         "413": too_large,
+                    },
+                }
+            },
+            "/api/v1/interview": {
+                "post": {
+                    "operationId": "interview",
+                    "summary": N_("Ask the questionnaire, one step at a time"),
+                    "description": N_(
+                        "The questionnaire of `advisor guide` for a client that keeps only "
+                        "the token: each step gives the next question with its texts in the "
+                        "chosen language, or the decision once nothing left to ask can "
+                        "change it. The server keeps nothing."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {JSON: {"schema": _ref("InterviewRequest")}},
+                    },
+                    "responses": {
+                        "200": _json_response(N_("The next step."), "InterviewStep"),
+                        "413": too_large,
+                        "422": _json_response(
+                            N_(
+                                "The request cannot be used (the field is named); an answer "
+                                "the question does not take also gives the same step again."
+                            ),
+                            "InterviewStep",
+                        ),
                     },
                 }
             },

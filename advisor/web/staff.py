@@ -28,7 +28,7 @@ from advisor.facts.case import Facts, parse_facts
 from advisor.guidance import load_translations, render_decision, route_title
 from advisor.guidance.render import SourceLink, source_links
 from advisor.site.pages import TRIAGE
-from advisor.site.render import guidance_html
+from advisor.site.render import demoted, guidance_html
 from advisor.translatable import N_
 from advisor.triage.records import check_encoding
 from advisor.web import form
@@ -97,14 +97,6 @@ def _decide(request: Request, values: dict[str, str], lang: str) -> Outcome:
         if form.FIELDS[name].options:
             outcome.values[name] = form.as_form_value(name, value)
     return outcome
-
-
-_HEADING = re.compile(r"<(/?)h([1-5])>")
-
-
-def demoted(html: str) -> str:
-    """The guidance's headings one level down: the page has its own h1."""
-    return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", html)
 
 
 def explained(decision: Decision, book: RuleBook, lang: str) -> list[Explained]:
@@ -203,8 +195,8 @@ async def render(
         decision = outcome.decision
         book = state.decider.book
         context.update(
-            decision_html=guidance_html(
-                demoted(
+            decision_html=demoted(
+                guidance_html(
                     render_decision(
                         decision.to_json(), facts=outcome.facts.to_json(), lang=lang, fmt="html"
                     )

@@ -22,7 +22,7 @@ class AppState:
     _pages: dict[tuple[str, str], str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.site = Site(served=True, book=self.decider.book)
+        self.site = Site(served=True, decider=self.decider)
         self.one_case = OneCase(self.decider)
 
     @classmethod
