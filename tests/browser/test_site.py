@@ -123,30 +123,39 @@ SCREENSHOTS = [
     ("index-et.png", "et/index.html"),
     ("route-en.png", "en/routes/puk_unblock_in_app.html"),
     ("route-et.png", "et/routes/puk_unblock_in_app.html"),
+    # The offline questionnaire at its third question, with the answers so far.
+    ("questionnaire-en.png", "en/questionnaire.html#a=card_lost:no/codes_compromised:no"),
+    ("questionnaire-et.png", "et/questionnaire.html#a=card_lost:no/codes_compromised:no"),
 ]
 
 
 def test_screenshots(browser: Any, static_site: Path, tmp_path: Path) -> None:
-    """The pictures of docs/screenshots: the index and one route page, in English and
-    Estonian, as Chromium draws them."""
+    """The pictures of docs/screenshots: the index, one route page and the questionnaire,
+    in English and Estonian, as Chromium draws them."""
     update = os.environ.get("ADVISOR_UPDATE_SCREENSHOTS") == "1"
     target = PROJECT_ROOT / "docs" / "screenshots" if update else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(
-        viewport={"width": 1000, "height": 760}, color_scheme="light", device_scale_factor=1
-    )
-    try:
-        from tests.browser.conftest import watch
+    from tests.browser.conftest import watch
 
-        watched = watch(context, "file://")
-        for name, path in SCREENSHOTS:
-            watched.page.goto((static_site / path).as_uri())
+    for name, path in SCREENSHOTS:
+        # The browser's own language is the page's: a date field reads as it would there.
+        locale = {"en": "en-GB", "et": "et-EE", "ru": "ru-RU"}[path[:2]]
+        context = browser.new_context(
+            viewport={"width": 1000, "height": 760},
+            color_scheme="light",
+            device_scale_factor=1,
+            locale=locale,
+        )
+        try:
+            watched = watch(context, "file://")
+            page, _, fragment = path.partition("#")
+            watched.page.goto((static_site / page).as_uri() + (f"#{fragment}" if fragment else ""))
             picture = watched.page.screenshot(path=str(target / name))
             assert picture.startswith(b"\x89PNG"), name
             assert len(picture) > 20_000, name
-        watched.check()
-    finally:
-        context.close()
+            watched.check()
+        finally:
+            context.close()
     for name, _path in SCREENSHOTS:
         assert (PROJECT_ROOT / "docs" / "screenshots" / name).is_file(), (
             f"docs/screenshots/{name} is missing: run the browser tests with "

@@ -342,7 +342,7 @@
       step.appendChild(form);
     }
     var dontKnow = el("button", { type: "button", class: "secondary", "data-answer": "unknown" }, [
-      ui.dont_know,
+      capital(ui.dont_know),
     ]);
     dontKnow.addEventListener("click", function () {
       go(withAnswer(answers, node.field, "unknown"));
