@@ -193,6 +193,29 @@ class Decider:
         its own memo, by a finer key, where that pays."""
         return self._part(self.table, ruleset, key, generations, remember=False)
 
+    def batch_part_of_traces(self, ruleset: str, traces: tuple[int, ...]) -> Part | None:
+        """A decided part by the traces its key's completions reach (sorted trace ids),
+        without the key: what `batch_part` gives for a key that reaches exactly these
+        traces, a chip to expand aside. None where the traces alone do not decide it
+        (routes that differ, whose questions need the key; no trace at all): then ask
+        `batch_part`."""
+        by_traces = (ruleset, traces)
+        found = self._by_traces.get(by_traces)
+        if found is not None or not traces:
+            return found
+        outcomes = [self._outcome(ruleset, tid) for tid in traces]
+        part = Part(ruleset, _common(outcomes))
+        if ruleset == self.route_ruleset:
+            routes = {o.route for o in outcomes}
+            if len(routes) != 1 or None in routes:
+                return None
+            _decide_route(part, outcomes)
+        found = self._distinct_part(part)
+        if len(self._by_traces) >= _SHARED_LIMIT:
+            self._by_traces.clear()
+        self._by_traces[by_traces] = found
+        return found
+
     def batch_assemble(self, ordered: tuple[Part, ...]) -> str:
         """`batch_json` from the rulesets' parts, in `batch_order`, not memoised."""
         route = next(p for p in ordered if p.ruleset == self.route_ruleset)
@@ -384,16 +407,17 @@ class Decider:
             if None in routes:
                 raise EngineError("a completion reaches no route: run `advisor rules check`")
             if len(routes) == 1:
-                part.status = Status.DECIDED
-                part.route = outcomes[0].route
-                part.urgency = most_urgent(o.urgency for o in outcomes)
-                part.also = tuple(r for r in outcomes[0].also if all(r in o.also for o in outcomes))
+                _decide_route(part, outcomes)
             else:
                 part.status = Status.INCOMPLETE
                 part.candidates = self._candidates(completions)
                 part.questions = self._questions(t, key, completions, generations)
+        return self._distinct_part(part)
+
+    def _distinct_part(self, part: Part) -> Part:
+        """The part with this content seen before, or this one, encoded."""
         content = (
-            ruleset,
+            part.ruleset,
             part.common,
             part.status,
             part.route,
@@ -569,6 +593,14 @@ def _common(outcomes: list[Outcome]) -> Outcome:
     for other in outcomes[1:]:
         fired = [f for f in fired if f in other.fired]
     return Outcome(first.route, first.urgency, first.also, advisories, tuple(fired))
+
+
+def _decide_route(part: Part, outcomes: list[Outcome]) -> None:
+    """A route part whose completions all reach one route."""
+    part.status = Status.DECIDED
+    part.route = outcomes[0].route
+    part.urgency = most_urgent(o.urgency for o in outcomes)
+    part.also = tuple(r for r in outcomes[0].also if all(r in o.also for o in outcomes))
 
 
 def _with_id(decision: Decision, case_id: str | None) -> Decision:
