@@ -55,7 +55,8 @@ from advisor.model import Generation, Status
 # starts over, and the next records fill it again. A million intake cases hold about
 # 142,000 distinct keys, most of them rare: LIMIT keys and the lines they lead to.
 LIMIT: Final = 100_000
-_INCOMPLETE: Final = 20_000  # incomplete routing parts (intake cases: about 5,000)
+# Routing parts that cost most to find (incomplete ones: about 5,000 in intake cases)
+_INCOMPLETE: Final = 20_000
 _SHAPES: Final = 16_384  # record shapes: field order and value types
 # A ruleset whose facts allow at most this many keys (unknown counted as a value) keeps
 # every part it finds; the routing rules read too many facts to gain from that.
@@ -136,16 +137,18 @@ _Decoder = tuple[int, int, list[int | None]]  # (shift, mask, bucket by code)
 # One level of a diagram's walk: (shift, mask, the child's place by code, children)
 _Step = tuple[int, int, list[int], list[int]]
 # (name, the key bits it reads, its decoders, every part by those bits (small rulesets
-# only), and else its incomplete parts by its own key and the chips an unknown one may
-# be; the walk of its diagram and the diagram, where the memo has diagrams)
+# only), and else the parts that cost the decider most by its own key and the chips an
+# unknown one may be; the walk of its diagram and the diagram, where the memo has
+# diagrams; whether an unknown chip expands its completions: the routing rules)
 _Ruleset = tuple[
     str,
     int,
     tuple[_Decoder, ...],
     dict[int, "Part"] | None,
     dict[tuple[tuple[int | None, ...], tuple[str, ...]], "Part"],
-    tuple[_Step, ...] | None,
+    tuple[_Step, ...],
     "_Diagram | None",
+    bool,
 ]
 
 
@@ -377,31 +380,33 @@ class BatchMemo:
         self.misses += 1
         decider = self._decider
         choices = self._gen_choices[(code >> _GEN_SHIFT) & 0xFF]
-        route = decider.route_ruleset
         parts = []
-        for name, mask, decoders, memo, incomplete, walk, diagram in self._rulesets:
-            part = memo.get(code & mask) if memo is not None else None
-            if part is not None:
-                parts.append(part)
-                continue
+        for name, mask, decoders, memo, kept, walk, diagram, expands in self._rulesets:
+            part = None
+            if memo is not None:
+                part = memo.get(code & mask)
+                if part is not None:
+                    parts.append(part)
+                    continue
             # A chip that may be several (`choices`) expands the routing rules' completions
             # beyond what the table's cells say: that key takes the decider's way.
-            if walk is not None and diagram is not None and not (choices and name == route):
+            if diagram is not None and not (choices and expands):
                 at = 0
                 for shift, bits, place, children in walk:
                     at = children[at + place[(code >> shift) & bits]]
-                part = diagram.part(at, decider)
+                part = diagram.parts.get(at) or diagram.part(at, decider)
             if part is None:
                 key = tuple([table[(code >> shift) & bits] for shift, bits, table in decoders])
-                part = incomplete.get((key, choices))
+                part = kept.get((key, choices))
                 if part is None:
                     part = decider.batch_part(name, key, choices)
-                    if memo is None and part.status is not Status.DECIDED:
-                        # Its questions were ranked over every completion: worth keeping,
-                        # where a decided part costs little to find again.
-                        if len(incomplete) >= _INCOMPLETE:
-                            incomplete.clear()
-                        incomplete[(key, choices)] = part
+                    # Kept where the decider enumerated every completion for it: ranked
+                    # questions, or a chip expanded. A decided part it finds again cheaply.
+                    costly = part.status is not Status.DECIDED or (choices and expands)
+                    if memo is None and costly:
+                        if len(kept) >= _INCOMPLETE:
+                            kept.clear()
+                        kept[(key, choices)] = part
             if memo is not None:
                 if len(memo) >= _RULESET_MEMO:  # finer codes than keys: bound it
                     memo.clear()
@@ -440,7 +445,7 @@ class BatchMemo:
             for axis in axes:
                 keys *= len(axis.values) + 1
             diagram = self._diagrams.get(name)
-            walk = None
+            walk: tuple[_Step, ...] = ()
             if diagram is not None:
                 walk = tuple(
                     (shift, bits, self._places(axis, buckets), children)
@@ -452,7 +457,7 @@ class BatchMemo:
             # advisory rulesets' few keys sooner, not the routing rules' many.
             kept = keys <= _RULESET_MEMO or (diagram is not None and name != route)
             memo: dict[int, Part] | None = {} if kept else None
-            rulesets.append((name, mask, decoders, memo, {}, walk, diagram))
+            rulesets.append((name, mask, decoders, memo, {}, walk, diagram, name == route))
         return rulesets
 
     def _places(self, axis: Axis, buckets: list[int | None]) -> list[int]:
@@ -492,28 +497,38 @@ class BatchMemo:
         return _SHIFTS[field], 2**_BITS - 1, out
 
     def _layout(self, signature: tuple[Any, ...]) -> _Layout:
+        # One loop, no comprehensions: a worker meets new shapes all day (the facts a
+        # case leaves out vary), about one request in seven.
         half = len(signature) // 2
         names, types = signature[:half], signature[half:]
         layout = _SLOW
-        if self._rulesets and all(
-            type_ in _TYPES.get(name, ()) for name, type_ in zip(names, types, strict=True)
-        ):
-            place = {name: i for i, name in enumerate(names)}
-            packed = [i for i, name in enumerate(names) if name in _SHIFTS]
-            layout = _Layout(
-                _picker(packed),
-                tuple(self._codes[names[i]] for i in packed),
-                place.get("id"),
-                place.get("card_generation"),
-                place.get("today"),
-                place.get("issue_date"),
-                place.get("expiry_date"),
-            )
+        if self._rulesets:
+            packed: list[int] = []
+            codes: list[dict[Any, int]] = []
+            place: dict[str, int] = {}
+            all_codes = self._codes
+            for i, name in enumerate(names):
+                if types[i] not in _TYPES.get(name, ()):
+                    break
+                place[name] = i
+                if name in _SHIFTS:
+                    packed.append(i)
+                    codes.append(all_codes[name])
+            else:
+                layout = _Layout(
+                    _picker(packed),
+                    tuple(codes),
+                    place.get("id"),
+                    place.get("card_generation"),
+                    place.get("today"),
+                    place.get("issue_date"),
+                    place.get("expiry_date"),
+                )
         if len(self._layouts) >= _SHAPES:
             self._layouts.clear()
         # Kept with the program's own strings, not the record's: thousands of shapes
         # must not hold on to thousands of copies of the same names.
-        self._layouts[(*(_NAMES.get(name, name) for name in names), *types)] = layout
+        self._layouts[(*map(_NAMES.get, names, names), *types)] = layout
         return layout
 
     def _ordinal(self, raw: str, field: str) -> int | None:
