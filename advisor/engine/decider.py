@@ -189,6 +189,10 @@ class Decider:
         its own memo, by a finer key, where that pays."""
         return self._part(self.table, ruleset, key, generations, remember=False)
 
+    def batch_outcomes(self, ruleset: str) -> list[Outcome]:
+        """What each trace of a ruleset's table concludes, by trace id."""
+        return [self._outcome(ruleset, i) for i in range(len(self.table.tables[ruleset].traces))]
+
     def batch_part_of_traces(self, ruleset: str, traces: tuple[int, ...]) -> Part | None:
         """A decided part by the traces its key's completions reach (sorted trace ids),
         without the key: what `batch_part` gives for a key that reaches exactly these

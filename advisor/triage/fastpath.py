@@ -48,7 +48,7 @@ from advisor.facts.case import (
     possible_generations,
 )
 from advisor.facts.dates import parse_iso_date
-from advisor.model import Generation, Status
+from advisor.model import URGENCY_ORDER, Generation, Status
 
 # The memos' bounds, for memory that stays under 50 MB whatever the batch (measured by
 # benchmarks/batch_triage.py, also on its worst case, --random): past a bound a memo
@@ -152,47 +152,99 @@ _Ruleset = tuple[
 ]
 
 
+# What a set of traces concludes, as far as a part goes: (its smallest trace, the rules
+# that fired in all, the advisories and the `also` routes common to all, its routes, its
+# most urgent urgency), the sets as bits. Two sets with the same summary give the same
+# part (`Decider._common` and the decided route), and the summary of a union is found
+# from the summaries alone, so a diagram can hold summaries instead of sets of traces.
+_Summary = tuple[int, ...]
+_EMPTY: Final[_Summary] = ()  # no admissible completion
+_UNDECIDED: Final[_Summary] = (-1,)  # routes that differ: the decider ranks questions
+
+
 class _Diagram:
-    """Which traces the completions of any key of one ruleset reach, for every key, as a
-    diagram built once from the ruleset's table.
+    """The part of every key of one ruleset, as a diagram built once from the ruleset's
+    table, or None where the decider must be asked.
 
     A key gives each axis a bucket or leaves it unknown; the decider finds its part by
-    enumerating the completions of its unknown axes (2**k cells for k unknown facts) and
-    the traces they reach. Those sets are a function of the key that shares almost all of
-    its structure: a diagram with a level per axis, where a node's children are its
-    buckets and, last, "unknown", whose node is the union of its siblings. Walking it
-    costs one list lookup per axis whatever is unknown, and it is small (the routing
-    rules' 24 million keys take about 94,000 nodes, built in about 0.2 s; the advisory
-    rulesets a few hundred).
+    enumerating the completions of its unknown axes (2**k cells for k unknown facts)
+    and composing the outcomes of the traces they reach. That is a function of the key
+    with a lot of shared structure: a diagram with a level per axis, where a node's
+    children are its buckets and, last, "unknown", whose node joins its siblings'.
+    Walking it costs one list lookup per axis, whatever is unknown. Its leaves are built
+    as summaries of sets of traces, then made parts: the routing rules' 24 million keys
+    reach 123,000 different sets of traces but only a few hundred parts, and the diagram
+    shrinks with them to about a thousand nodes (a few hundred for the advisory rules).
 
     `levels[i]` lists the children of level i's nodes, one more than the axis has
     buckets to a node, each child given as where its own children start in the next
-    level (on the last level, a leaf's number); a leaf is a set of traces, a bit per
-    trace. Parts by leaf are kept as memos find them: they do not depend on the day."""
+    level (on the last level, its index in `parts`). A part is None for routes that
+    differ (the decider ranks their questions, which need the key) and for keys no case
+    has (no admissible completion)."""
 
-    __slots__ = ("leaves", "levels", "parts", "ruleset")
+    __slots__ = ("levels", "parts")
 
-    def __init__(self, table: RulesetTable) -> None:
+    def __init__(self, table: RulesetTable, decider: Decider) -> None:
+        ruleset = table.space.ruleset
         axes, strides, cells = table.space.axes, table.space.strides, table.cells
         depth = len(axes)
+        is_route = ruleset == decider.route_ruleset
+        outcomes = decider.batch_outcomes(ruleset)
+        bits: dict[object, int] = {}
+
+        def bits_of(items: Sequence[object]) -> int:
+            out = 0
+            for item in items:
+                out |= 1 << bits.setdefault(item, len(bits))
+            return out
+
+        none = bits_of([("route", None)])
+        traces: list[_Summary] = [
+            (
+                i,
+                bits_of(o.fired),
+                bits_of([("advisory", a) for a in o.advisories]),
+                bits_of([("also", r) for r in o.also]),
+                bits_of([("route", o.route)]) if is_route else 0,
+                URGENCY_ORDER[o.urgency] if o.urgency is not None else len(URGENCY_ORDER),
+            )
+            for i, o in enumerate(outcomes)
+        ]
+        if is_route:  # a completion that reaches no route is the decider's to refuse
+            traces = [
+                _UNDECIDED if o.route is None else t for t, o in zip(traces, outcomes, strict=True)
+            ]
+
+        def join(a: _Summary, b: _Summary) -> _Summary:
+            if not a or b == _UNDECIDED:
+                return b
+            if not b or a == _UNDECIDED:
+                return a
+            routes = a[4] | b[4]
+            if routes & (routes - 1) or routes & none:
+                return _UNDECIDED
+            return (min(a[0], b[0]), a[1] & b[1], a[2] & b[2], a[3] & b[3], routes, min(a[5], b[5]))
+
+        summaries: list[_Summary] = []
+        reached: list[int] = []  # per leaf: a set of traces with its summary
+        leaf_ids: dict[_Summary, int] = {}
         rows: list[list[tuple[int, ...]]] = [[] for _ in range(depth)]
         ids: list[dict[tuple[int, ...], int]] = [{} for _ in range(depth)]
         unions: list[dict[tuple[int, int], int]] = [{} for _ in range(depth + 1)]
-        leaves: list[int] = []
-        leaf_ids: dict[int, int] = {}
+
+        def leaf(summary: _Summary, traces_bits: int) -> int:
+            found = leaf_ids.get(summary)
+            if found is None:
+                found = leaf_ids[summary] = len(summaries)
+                summaries.append(summary)
+                reached.append(traces_bits)
+            return found
 
         def node(level: int, children: tuple[int, ...]) -> int:
             found = ids[level].get(children)
             if found is None:
                 found = ids[level][children] = len(rows[level])
                 rows[level].append(children)
-            return found
-
-        def leaf(traces: int) -> int:
-            found = leaf_ids.get(traces)
-            if found is None:
-                found = leaf_ids[traces] = len(leaves)
-                leaves.append(traces)
             return found
 
         def union(level: int, a: int, b: int) -> int:
@@ -202,7 +254,7 @@ class _Diagram:
             found = unions[level].get(pair)
             if found is None:
                 if level == depth:
-                    found = leaf(leaves[a] | leaves[b])
+                    found = leaf(join(summaries[a], summaries[b]), reached[a] | reached[b])
                 else:
                     found = node(
                         level,
@@ -217,7 +269,9 @@ class _Diagram:
         def build(level: int, base: int) -> int:
             if level == depth:
                 trace = cells[base]
-                return leaf(0 if trace == INADMISSIBLE else 1 << trace)
+                if trace == INADMISSIBLE:
+                    return leaf(_EMPTY, 0)
+                return leaf(traces[trace], 1 << trace)
             stride = strides[level]
             children = [build(level + 1, base + b * stride) for b in range(len(axes[level].values))]
             unknown = children[0]
@@ -226,29 +280,43 @@ class _Diagram:
             return node(level, (*children, unknown))
 
         build(0, 0)
-        widths = [len(axis.values) + 1 for axis in axes]
-        self.levels = tuple(
-            [
-                child * widths[level + 1] if level + 1 < depth else child
-                for children in rows[level]
-                for child in children
-            ]
-            for level in range(depth)
-        )
-        self.leaves = leaves
-        self.ruleset = table.space.ruleset
-        self.parts: dict[int, Part | None] = {}
-
-    def part(self, leaf: int, decider: Decider) -> Part | None:
-        """The part of a leaf, or None where its traces alone do not decide it."""
-        if leaf in self.parts:
-            return self.parts[leaf]
-        traces = self.leaves[leaf]
-        found = decider.batch_part_of_traces(
-            self.ruleset, tuple(i for i in range(traces.bit_length()) if traces >> i & 1)
-        )
-        self.parts[leaf] = found
-        return found
+        # Each leaf's part, from the decider itself; then the nodes again, bottom up,
+        # by the parts they lead to (far fewer than summaries).
+        parts: list[Part | None] = []
+        part_ids: dict[int, int] = {}  # by id(part); None at -1
+        relabel: list[int] = []
+        for summary, traces_bits in zip(summaries, reached, strict=True):
+            part = None
+            if summary not in (_EMPTY, _UNDECIDED):
+                part = decider.batch_part_of_traces(
+                    ruleset,
+                    tuple(i for i in range(traces_bits.bit_length()) if traces_bits >> i & 1),
+                )
+                assert part is not None
+            tag = id(part) if part is not None else -1
+            if tag not in part_ids:
+                part_ids[tag] = len(parts)
+                parts.append(part)
+            relabel.append(part_ids[tag])
+        levels: list[list[int]] = []
+        width = 1  # of the level below: leaves are indices
+        for level in range(depth - 1, -1, -1):
+            children_of: dict[tuple[int, ...], int] = {}
+            flat: list[int] = []
+            renamed: list[int] = []
+            for children in rows[level]:
+                shared = tuple(relabel[child] * width for child in children)
+                found = children_of.get(shared)
+                if found is None:
+                    found = children_of[shared] = len(children_of)
+                    flat.extend(shared)
+                renamed.append(found)
+            levels.append(flat)
+            relabel = renamed
+            width = len(axes[level].values) + 1
+        levels.reverse()
+        self.levels = tuple(levels)
+        self.parts = parts
 
 
 Diagrams = dict[str, _Diagram]
@@ -264,7 +332,7 @@ def diagrams(decider: Decider) -> Diagrams:
     found = _BUILT.get(decider)
     if found is None:
         table = decider.table
-        found = {name: _Diagram(table.tables[name]) for name in decider.batch_order or ()}
+        found = {name: _Diagram(table.tables[name], decider) for name in decider.batch_order or ()}
         _BUILT[decider] = found
     return found
 
@@ -394,7 +462,7 @@ class BatchMemo:
                 at = 0
                 for shift, bits, place, children in walk:
                     at = children[at + place[(code >> shift) & bits]]
-                part = diagram.parts.get(at) or diagram.part(at, decider)
+                part = diagram.parts[at]
             if part is None:
                 key = tuple([table[(code >> shift) & bits] for shift, bits, table in decoders])
                 part = kept.get((key, choices))
