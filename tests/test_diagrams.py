@@ -29,7 +29,8 @@ Key = tuple[int | None, ...]
 def walk(diagram: _Diagram, key: Key, table: RulesetTable) -> Part | None:
     """The part of a key: a bucket per axis, None (the last child) where unknown."""
     at = 0
-    for level, (bucket, axis) in enumerate(zip(key, table.space.axes, strict=True)):
+    for level, i in enumerate(diagram.order):
+        bucket, axis = key[i], table.space.axes[i]
         at = diagram.levels[level][at + (len(axis.values) if bucket is None else bucket)]
     return diagram.parts[at]
 
@@ -76,7 +77,7 @@ def keys_of(table: RulesetTable) -> list[Key]:
 
 @pytest.fixture(scope="module")
 def built(decider: Decider) -> dict[str, _Diagram]:
-    return diagrams(decider)
+    return diagrams(decider).rulesets
 
 
 def test_a_diagram_per_ruleset_built_once_per_decider(
@@ -84,7 +85,7 @@ def test_a_diagram_per_ruleset_built_once_per_decider(
 ) -> None:
     assert decider.batch_order is not None
     assert list(built) == list(decider.batch_order)
-    assert diagrams(decider) is built
+    assert diagrams(decider).rulesets is built
 
 
 def same(a: Part, b: Part) -> bool:

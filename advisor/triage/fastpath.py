@@ -182,11 +182,14 @@ class _Diagram:
     differ (the decider ranks their questions, which need the key) and for keys no case
     has (no admissible completion)."""
 
-    __slots__ = ("levels", "parts")
+    __slots__ = ("levels", "order", "parts")
 
-    def __init__(self, table: RulesetTable, decider: Decider) -> None:
+    def __init__(self, table: RulesetTable, decider: Decider, order: Sequence[int]) -> None:
+        """`order`: the table's axes in the order of the diagram's levels."""
         ruleset = table.space.ruleset
-        axes, strides, cells = table.space.axes, table.space.strides, table.cells
+        axes = [table.space.axes[i] for i in order]
+        strides = [table.space.strides[i] for i in order]
+        cells = table.cells
         depth = len(axes)
         is_route = ruleset == decider.route_ruleset
         outcomes = decider.batch_outcomes(ruleset)
@@ -317,23 +320,139 @@ class _Diagram:
         levels.reverse()
         self.levels = tuple(levels)
         self.parts = parts
+        self.order = tuple(order)
 
 
-Diagrams = dict[str, _Diagram]
+_GEN_FIELDS: Final = ("card_generation", "generation_conflict")  # read from the chip's code
+_EXPIRY_FIELDS: Final = ("expiry_days_left", "expiry_known")  # read from the expiry's code
+
+
+def _bits_of(field: str) -> tuple[int, int]:
+    """Where a fact's code sits in a key: (shift, mask)."""
+    if field in _GEN_FIELDS:
+        return _GEN_SHIFT, 0xFF
+    if field in _EXPIRY_FIELDS:
+        return _EXPIRY_SHIFT, 0xFF
+    return _SHIFTS[field], 2**_BITS - 1
+
+
+class Diagrams:
+    """What a worker builds once per decider (its table does not change), whatever the
+    day: each ruleset's diagram (`_Diagram`), and their product over a packed key, whose
+    leaves are whole decision lines.
+
+    The product has a level per fact that some ruleset reads, in one order for all
+    (each ruleset's diagram is built in that order); a level's children are the codes
+    the fact may have in a key (for the chip, the chips and whether they conflict with
+    the issue date: their codes are found as records come), and a node stands for where
+    every ruleset's walk has got to. A key not seen before then costs one walk instead
+    of a walk per ruleset. A leaf holds every ruleset's part, None for routes that
+    differ (then only the routing part is the decider's to find), and else the whole
+    line, pieced together when the diagrams are built. With the rules of 2026-12 the
+    product has 7,326 leaves (4,708 with a line, 3,053 distinct lines) and 83,000
+    children in all, built with the rulesets' diagrams in about 0.13 s."""
+
+    def __init__(self, decider: Decider) -> None:
+        table = decider.table
+        order = decider.batch_order or ()
+        fields: list[str] = []
+        for name in order:
+            for axis in table.tables[name].space.axes:
+                if axis.field not in fields:
+                    fields.append(axis.field)
+        self.fields = tuple(fields)
+        self.rulesets: dict[str, _Diagram] = {}
+        for name in order:
+            axes = table.tables[name].space.axes
+            walk = sorted(range(len(axes)), key=lambda i: fields.index(axes[i].field))
+            self.rulesets[name] = _Diagram(table.tables[name], decider, walk)
+        self.chips: tuple[Any, ...] = ()
+        # The product: per level, (the fact, its children); per leaf, its parts in batch
+        # order and its line (None where a part is).
+        self.levels: tuple[tuple[str, list[int]], ...] = ()
+        self.parts: list[tuple[Part | None, ...]] = []
+        self.lines: list[str | None] = []
+        if order:
+            self._product(decider, table, order)
+
+    def _product(self, decider: Decider, table: DecisionTable, order: tuple[str, ...]) -> None:
+        plain = _codes(table)
+        expiry_cuts = _cuts(table, "expiry_days_left")
+        diagrams = [self.rulesets[name] for name in order]
+        axes = [
+            [table.tables[name].space.axes[i] for i in d.order]
+            for name, d in zip(order, diagrams, strict=True)
+        ]
+        for ruleset_axes in axes:
+            for axis in ruleset_axes:
+                if axis.field == "card_generation":
+                    self.chips = axis.values
+        depth = [0] * len(order)  # how far each ruleset's walk has got
+        states: dict[tuple[int, ...], int] = {(0,) * len(order): 0}
+        levels: list[tuple[str, list[int]]] = []
+        widths: list[int] = []
+        for field in self.fields:
+            # Per reading ruleset: its child's place for each of this level's codes.
+            readers: list[tuple[int, list[int], list[int]]] = []
+            for k, ruleset_axes in enumerate(axes):
+                if depth[k] < len(ruleset_axes) and ruleset_axes[depth[k]].field == field:
+                    axis = ruleset_axes[depth[k]]
+                    if field == "card_generation":
+                        places = [axis.bucket(chip) for chip in self.chips]
+                    elif field == "generation_conflict":
+                        places = [axis.bucket(False), axis.bucket(True)]
+                    else:
+                        buckets = _static_decoder(axis, plain, expiry_cuts)[2]
+                        unknown = len(axis.values)
+                        places = [unknown if b is None else b for b in buckets]
+                    readers.append((k, places, diagrams[k].levels[depth[k]]))
+                    depth[k] += 1
+            width = len(readers[0][1])
+            following: dict[tuple[int, ...], int] = {}
+            children: list[int] = []
+            for state in states:  # in the order of their numbers
+                for code in range(width):
+                    moved = list(state)
+                    for k, places, below in readers:
+                        moved[k] = below[state[k] + places[code]]
+                    children.append(following.setdefault(tuple(moved), len(following)))
+            levels.append((field, children))
+            widths.append(width)
+            states = following
+        assert depth == [len(ruleset_axes) for ruleset_axes in axes]
+        # Each child as where its own children start, as in `_Diagram` (on the last
+        # level, its line's index).
+        self.levels = tuple(
+            (
+                field,
+                [child * widths[i + 1] for child in children] if i + 1 < len(levels) else children,
+            )
+            for i, (field, children) in enumerate(levels)
+        )
+        self.parts = [
+            tuple(d.parts[at] for d, at in zip(diagrams, state, strict=True)) for state in states
+        ]
+        # Every whole line now (about 4,700 in 20 ms): a worker's first day of new cases
+        # would otherwise piece them together one request at a time.
+        shared: dict[str, str] = {}  # equal lines kept once (about 3,000 of them)
+        self.lines = []
+        for parts in self.parts:
+            line = None
+            if None not in parts:
+                line = ", " + decider.batch_assemble(parts) + "\n"  # type: ignore[arg-type]
+                line = shared.setdefault(line, line)
+            self.lines.append(line)
 
 
 _BUILT: Final[weakref.WeakKeyDictionary[Decider, Diagrams]] = weakref.WeakKeyDictionary()
 
 
 def diagrams(decider: Decider) -> Diagrams:
-    """Every ruleset's diagram (`_Diagram`), for a `BatchMemo` that meets many new keys.
-    Built once per decider (its table does not change), whatever the day: apps that
-    share a decider share them."""
+    """The decider's `Diagrams`, built on first use, for a `BatchMemo` that meets many
+    new keys; apps that share a decider share them."""
     found = _BUILT.get(decider)
     if found is None:
-        table = decider.table
-        found = {name: _Diagram(table.tables[name], decider) for name in decider.batch_order or ()}
-        _BUILT[decider] = found
+        found = _BUILT[decider] = Diagrams(decider)
     return found
 
 
@@ -354,6 +473,32 @@ def _codes(table: DecisionTable) -> dict[str, dict[Any, int]]:
     return codes
 
 
+def _static_decoder(
+    axis: Axis, plain_codes: dict[str, dict[Any, int]], expiry_cuts: tuple[int, ...]
+) -> _Decoder:
+    """Where an axis other than the chip's reads a key, and its bucket for each code."""
+    field = axis.field
+    if field == "expiry_days_left":
+        # A representative day count of each span between the union's cuts.
+        spans = [expiry_cuts[0] - 1 if expiry_cuts else 0, *expiry_cuts]
+        return _EXPIRY_SHIFT, 0xFF, [None, *(axis.bucket(days) for days in spans)]
+    if field == "expiry_known":
+        # Read from the same bits: code 0 is an expiry nobody gave.
+        known = [axis.bucket(True)] * (len(expiry_cuts) + 1)
+        return _EXPIRY_SHIFT, 0xFF, [axis.bucket(False), *known]
+    codes = plain_codes[field]
+    defaulted = field in SAFETY_FIELDS  # Facts says false when not given
+    out: list[int | None] = [None] * 2**_BITS
+    for value, code in codes.items():
+        if value is None:
+            out[code] = axis.bucket(False) if defaulted else None
+        elif out[code] is None:  # the smallest value stands for its bucket
+            out[code] = axis.bucket(value)
+    if defaulted:
+        out[0] = axis.bucket(False)
+    return _SHIFTS[field], 2**_BITS - 1, out
+
+
 class BatchMemo:
     """Decision lines of exact JSON records, by a key packed from their values.
 
@@ -369,7 +514,7 @@ class BatchMemo:
         """`diagrams`: from `diagrams(decider)`; a key not seen yet then walks them for
         its parts instead of enumerating its completions."""
         self._decider = decider
-        self._diagrams = diagrams or {}
+        self._diagrams = diagrams
         self._today_ordinal = today.toordinal()
         self._limit = limit
         self._tails: dict[int, str] = {}
@@ -448,21 +593,33 @@ class BatchMemo:
         self.misses += 1
         decider = self._decider
         choices = self._gen_choices[(code >> _GEN_SHIFT) & 0xFF]
+        known: tuple[Part | None, ...] = ()
+        at = 0
+        if self._product and not choices:  # an unknown chip: see `expands` below
+            for shift, bits, places, children in self._product:
+                at = children[at + places[(code >> shift) & bits]]
+            line = self._product_lines[at]
+            if line is not None:
+                return self._keep(code, line)
+            known = self._product_parts[at]
         parts = []
-        for name, mask, decoders, memo, kept, walk, diagram, expands in self._rulesets:
-            part = None
-            if memo is not None:
-                part = memo.get(code & mask)
+        for i, (name, mask, decoders, memo, kept, walk, diagram, expands) in enumerate(
+            self._rulesets
+        ):
+            if known:
+                part = known[i]
+            else:
+                part = memo.get(code & mask) if memo is not None else None
                 if part is not None:
                     parts.append(part)
                     continue
-            # A chip that may be several (`choices`) expands the routing rules' completions
-            # beyond what the table's cells say: that key takes the decider's way.
-            if diagram is not None and not (choices and expands):
-                at = 0
-                for shift, bits, place, children in walk:
-                    at = children[at + place[(code >> shift) & bits]]
-                part = diagram.parts[at]
+                # A chip that may be several (`choices`) expands the routing rules'
+                # completions beyond what the table's cells say: the decider's way.
+                if diagram is not None and not (choices and expands):
+                    at_part = 0
+                    for shift, bits, place, children in walk:
+                        at_part = children[at_part + place[(code >> shift) & bits]]
+                    part = diagram.parts[at_part]
             if part is None:
                 key = tuple([table[(code >> shift) & bits] for shift, bits, table in decoders])
                 part = kept.get((key, choices))
@@ -475,22 +632,25 @@ class BatchMemo:
                         if len(kept) >= _INCOMPLETE:
                             kept.clear()
                         kept[(key, choices)] = part
-            if memo is not None:
+            if memo is not None and not known:
                 if len(memo) >= _RULESET_MEMO:  # finer codes than keys: bound it
                     memo.clear()
                 memo[code & mask] = part
             parts.append(part)
         # Keys are many, lines few (about 2,500 distinct among 150,000 keys of intake
         # cases): each line is kept once, by its parts.
+        whole = tuple(parts)
+        tail = self._lines.get(whole)
+        if tail is None:
+            tail = self._lines[whole] = ", " + decider.batch_assemble(whole) + "\n"
+        return self._keep(code, tail)
+
+    def _keep(self, code: int, tail: str) -> str:
         # Both memos start over together: a line dropped from one while the other still
         # held it would come back as a second copy.
         if len(self._tails) >= self._limit:
             self._tails.clear()
             self._lines.clear()
-        whole = tuple(parts)
-        tail = self._lines.get(whole)
-        if tail is None:
-            tail = self._lines[whole] = ", " + decider.batch_assemble(whole) + "\n"
         self._tails[code] = tail
         return tail
 
@@ -512,20 +672,41 @@ class BatchMemo:
             keys = 1
             for axis in axes:
                 keys *= len(axis.values) + 1
-            diagram = self._diagrams.get(name)
+            diagram = self._diagrams.rulesets[name] if self._diagrams is not None else None
             walk: tuple[_Step, ...] = ()
             if diagram is not None:
                 walk = tuple(
-                    (shift, bits, self._places(axis, buckets), children)
-                    for axis, (shift, bits, buckets), children in zip(
-                        axes, decoders, diagram.levels, strict=True
+                    (
+                        decoders[i][0],
+                        decoders[i][1],
+                        self._places(axes[i], decoders[i][2]),
+                        children,
                     )
+                    for i, children in zip(diagram.order, diagram.levels, strict=True)
                 )
             # With a diagram, a part costs a walk: a memo by code still answers the
             # advisory rulesets' few keys sooner, not the routing rules' many.
             kept = keys <= _RULESET_MEMO or (diagram is not None and name != route)
             memo: dict[int, Part] | None = {} if kept else None
             rulesets.append((name, mask, decoders, memo, {}, walk, diagram, name == route))
+        # The product's walk: a fact's code is its child, but for the chip's code, which
+        # names a chip and a conflict as records bring them (`_generation`).
+        self._chip_places: list[int] = [0]
+        self._conflict_places: list[int] = [0]
+        product: list[_Step] = []
+        if self._diagrams is not None and rulesets:
+            for field, children in self._diagrams.levels:
+                shift, bits = _bits_of(field)
+                if field == "card_generation":
+                    places = self._chip_places
+                elif field == "generation_conflict":
+                    places = self._conflict_places
+                else:
+                    places = list(range(bits + 1))
+                product.append((shift, bits, places, children))
+        self._product = tuple(product)
+        self._product_parts = self._diagrams.parts if self._diagrams is not None else []
+        self._product_lines = self._diagrams.lines if self._diagrams is not None else []
         return rulesets
 
     def _places(self, axis: Axis, buckets: list[int | None]) -> list[int]:
@@ -538,31 +719,11 @@ class BatchMemo:
         return places
 
     def _decoder(self, axis: Axis) -> _Decoder:
-        field = axis.field
-        if field in ("card_generation", "generation_conflict"):
+        if axis.field in _GEN_FIELDS:
             gen_table: list[int | None] = [None]
-            self._gen_tables.append((axis, 0 if field == "card_generation" else 1, gen_table))
+            self._gen_tables.append((axis, 0 if axis.field == "card_generation" else 1, gen_table))
             return _GEN_SHIFT, 0xFF, gen_table
-        if field == "expiry_days_left":
-            cuts = self._expiry_cuts
-            # A representative day count of each span between the union's cuts.
-            spans = [cuts[0] - 1 if cuts else 0, *cuts]
-            return _EXPIRY_SHIFT, 0xFF, [None, *(axis.bucket(days) for days in spans)]
-        if field == "expiry_known":
-            # Read from the same bits: code 0 is an expiry nobody gave.
-            known = [axis.bucket(True)] * (len(self._expiry_cuts) + 1)
-            return _EXPIRY_SHIFT, 0xFF, [axis.bucket(False), *known]
-        codes = self._plain_codes[field]
-        defaulted = field in SAFETY_FIELDS  # Facts says false when not given
-        out: list[int | None] = [None] * 2**_BITS
-        for value, code in codes.items():
-            if value is None:
-                out[code] = axis.bucket(False) if defaulted else None
-            elif out[code] is None:  # the smallest value stands for its bucket
-                out[code] = axis.bucket(value)
-        if defaulted:
-            out[0] = axis.bucket(False)
-        return _SHIFTS[field], 2**_BITS - 1, out
+        return _static_decoder(axis, self._plain_codes, self._expiry_cuts)
 
     def _layout(self, signature: tuple[Any, ...]) -> _Layout:
         # One loop, no comprehensions: a worker meets new shapes all day (the facts a
@@ -646,5 +807,8 @@ class BatchMemo:
                 gen_table.append(axis.bucket(seen if which == 0 else conflict))
             for axis, which, places in self._gen_places:
                 places.append(axis.bucket(seen if which == 0 else conflict))
+            if self._diagrams is not None and self._diagrams.chips:
+                self._chip_places.append(self._diagrams.chips.index(seen))
+            self._conflict_places.append(int(conflict))
         self._gen_codes[(raw, era)] = code
         return code
