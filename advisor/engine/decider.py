@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from advisor.engine.decision import Decision, Outcome, compose, most_urgent
 from advisor.engine.rulebook import Rule, RuleBook
@@ -65,11 +65,6 @@ class Part:
     because_json: tuple[str, ...] = ()
 
 
-class _Completion(NamedTuple):
-    flat: int  # index into the ruleset's table
-    trace: int
-
-
 class Decider:
     def __init__(self, book: RuleBook, table: DecisionTable | Callable[[], DecisionTable]) -> None:
         self.book = book
@@ -93,6 +88,7 @@ class Decider:
         self._lines: dict[tuple[Part, ...], str] = {}
         self._deltas: dict[tuple[str, int], list[int]] = {}
         self._gen_axes: dict[str, tuple[int, int] | None] = {}
+        self._no_route: dict[str, frozenset[int]] = {}
         self._deltas_size = 0
         # Batch lines are pieced together from per-ruleset JSON fragments; that keeps
         # `fired` in priority order only while the rulesets' priorities do not interleave.
@@ -193,6 +189,33 @@ class Decider:
         its own memo, by a finer key, where that pays."""
         return self._part(self.table, ruleset, key, generations, remember=False)
 
+    def batch_outcomes(self, ruleset: str) -> list[Outcome]:
+        """What each trace of a ruleset's table concludes, by trace id."""
+        return [self._outcome(ruleset, i) for i in range(len(self.table.tables[ruleset].traces))]
+
+    def batch_part_of_traces(self, ruleset: str, traces: tuple[int, ...]) -> Part | None:
+        """A decided part by the traces its key's completions reach (sorted trace ids),
+        without the key: what `batch_part` gives for a key that reaches exactly these
+        traces, a chip to expand aside. None where the traces alone do not decide it
+        (routes that differ, whose questions need the key; no trace at all): then ask
+        `batch_part`."""
+        by_traces = (ruleset, traces)
+        found = self._by_traces.get(by_traces)
+        if found is not None or not traces:
+            return found
+        outcomes = [self._outcome(ruleset, tid) for tid in traces]
+        part = Part(ruleset, _common(outcomes))
+        if ruleset == self.route_ruleset:
+            routes = {o.route for o in outcomes}
+            if len(routes) != 1 or None in routes:
+                return None
+            _decide_route(part, outcomes)
+        found = self._distinct_part(part)
+        if len(self._by_traces) >= _SHARED_LIMIT:
+            self._by_traces.clear()
+        self._by_traces[by_traces] = found
+        return found
+
     def batch_assemble(self, ordered: tuple[Part, ...]) -> str:
         """`batch_json` from the rulesets' parts, in `batch_order`, not memoised."""
         route = next(p for p in ordered if p.ruleset == self.route_ruleset)
@@ -254,22 +277,27 @@ class Decider:
         key: Sequence[int | None],
         expand: bool,
         generations: tuple[str, ...] = (),
-    ) -> list[_Completion]:
-        """Every admissible completion of the unknown axes, as (flat index, trace id)."""
+    ) -> tuple[list[int], list[int]]:
+        """Every admissible completion of the unknown axes, in turn: their flat indices
+        and their trace ids (two lists: completions are many, and tuples of them cost)."""
         space = t.space
-        strides = space.strides
         cells = t.cells
         base, _, deltas = self._offsets(t, key)
         flats = [base + delta for delta in deltas]
+        traces = [cells[flat] for flat in flats]
+        routeless = self._routeless(t) if expand else frozenset()
+        if INADMISSIBLE not in traces and routeless.isdisjoint(traces):
+            return flats, traces
+        # Some completions drop out, or stand for every chip an unknown one may be.
         gen_axis = space.index_of(GENERATION) if expand else None
-        out: list[_Completion] = []
-        for flat in flats:
-            trace = cells[flat]
+        out_flats: list[int] = []
+        out_traces: list[int] = []
+        for flat, trace in zip(flats, traces, strict=True):
             if trace == INADMISSIBLE:
                 continue
-            if gen_axis is not None and self._outcome(space.ruleset, trace).route is None:
+            if gen_axis is not None and trace in routeless:
                 axis = space.axes[gen_axis]
-                stride = strides[gen_axis]
+                stride = space.strides[gen_axis]
                 current = (flat // stride) % len(axis.values)
                 if axis.values[current] == UNKNOWN_GENERATION:
                     for bucket, value in enumerate(axis.values):
@@ -277,10 +305,22 @@ class Decider:
                             not generations or value in generations
                         ):
                             concrete = flat + (bucket - current) * stride
-                            out.append(_Completion(concrete, cells[concrete]))
+                            out_flats.append(concrete)
+                            out_traces.append(cells[concrete])
                     continue
-            out.append(_Completion(flat, trace))
-        return out
+            out_flats.append(flat)
+            out_traces.append(trace)
+        return out_flats, out_traces
+
+    def _routeless(self, t: RulesetTable) -> frozenset[int]:
+        """The traces of a ruleset that reach no route (only a catch-all fired)."""
+        ruleset = t.space.ruleset
+        found = self._no_route.get(ruleset)
+        if found is None:
+            found = self._no_route[ruleset] = frozenset(
+                i for i in range(len(t.traces)) if self._outcome(ruleset, i).route is None
+            )
+        return found
 
     def _resolve(
         self,
@@ -375,8 +415,8 @@ class Decider:
         is_route: bool,
     ) -> Part:
         ruleset = t.space.ruleset
-        completions = self._completions(t, key, expand=is_route, generations=generations)
-        traces = sorted({c.trace for c in completions})
+        flats, reached = self._completions(t, key, expand=is_route, generations=generations)
+        traces = sorted(set(reached))
         outcomes = [self._outcome(ruleset, tid) for tid in traces]
         part = Part(ruleset, _common(outcomes))
         if is_route:
@@ -384,16 +424,17 @@ class Decider:
             if None in routes:
                 raise EngineError("a completion reaches no route: run `advisor rules check`")
             if len(routes) == 1:
-                part.status = Status.DECIDED
-                part.route = outcomes[0].route
-                part.urgency = most_urgent(o.urgency for o in outcomes)
-                part.also = tuple(r for r in outcomes[0].also if all(r in o.also for o in outcomes))
+                _decide_route(part, outcomes)
             else:
                 part.status = Status.INCOMPLETE
-                part.candidates = self._candidates(completions)
-                part.questions = self._questions(t, key, completions, generations)
+                part.candidates = self._candidates(reached)
+                part.questions = self._questions(t, key, flats, reached, generations)
+        return self._distinct_part(part)
+
+    def _distinct_part(self, part: Part) -> Part:
+        """The part with this content seen before, or this one, encoded."""
         content = (
-            ruleset,
+            part.ruleset,
             part.common,
             part.status,
             part.route,
@@ -493,12 +534,12 @@ class Decider:
             self._rule_index = {r.name: r for r in self.book.rules()}
         return self._rule_index
 
-    def _candidates(self, completions: list[_Completion]) -> tuple[Route, ...]:
+    def _candidates(self, traces: list[int]) -> tuple[Route, ...]:
         # Safety first: list the candidates in the order of the rules that reach them.
         best: dict[Route, int] = {}
         rules = self._rules_by_name()
         # Completions are many, their traces few.
-        for trace in {c.trace for c in completions}:
+        for trace in set(traces):
             outcome = self._outcome(self.route_ruleset, trace)
             assert outcome.route is not None
             pri = min(rules[n].pri for n in outcome.fired if rules[n].route == outcome.route)
@@ -509,23 +550,22 @@ class Decider:
         self,
         t: RulesetTable,
         key: Sequence[int | None],
-        completions: list[_Completion],
+        flats: list[int],
+        traces: list[int],
         generations: tuple[str, ...],
     ) -> tuple[str, ...]:
         """The unknown facts whose answer can change the route, most informative first:
-        by the expected drop in route entropy over the completions."""
-        route_of = {
-            trace: self._outcome(self.route_ruleset, trace).route
-            for trace in {c.trace for c in completions}
-        }
-        routes = [route_of[c.trace] for c in completions]
-        flats = [c.flat for c in completions]
+        by the expected drop in route entropy over the completions (`flats`, `traces`:
+        `_completions`)."""
+        route_of = {trace: self._outcome(self.route_ruleset, trace).route for trace in set(traces)}
+        routes = [route_of[trace] for trace in traces]
         total = Counter(routes)
+        every = set(total)
         base = _entropy(total)
         axes = t.space.axes
         scored: list[tuple[float, int, str]] = []
         for i, axis in enumerate(axes):
-            groups: dict[int, Counter[Route | None]] = {}
+            groups: dict[int, dict[Route | None, int]] = {}
             if key[i] is None:
                 stride = t.space.strides[i]
                 size = len(axis.values)
@@ -533,7 +573,10 @@ class Decider:
                 # the completions first show them, so the entropies add up as before.
                 pairs = Counter(zip([flat // stride % size for flat in flats], routes, strict=True))
                 for (bucket, route), count in pairs.items():
-                    groups.setdefault(bucket, Counter())[route] = count
+                    group = groups.get(bucket)
+                    if group is None:
+                        group = groups[bucket] = {}
+                    group[route] = count
             elif axis.field == GENERATION and axis.values[key[i] or 0] == UNKNOWN_GENERATION:
                 # Ask for the chip as if it were unknown: what would each answer decide?
                 for value in axis.values:
@@ -542,12 +585,12 @@ class Decider:
                     fixed = list(key)
                     fixed[i] = axis.bucket(value)
                     answer: Counter[Route | None] = Counter()
-                    for c in self._completions(t, fixed, expand=False):
-                        answer[self._outcome(self.route_ruleset, c.trace).route] += 1
+                    for trace in self._completions(t, fixed, expand=False)[1]:
+                        answer[self._outcome(self.route_ruleset, trace).route] += 1
                     groups[fixed[i] or 0] = answer
             else:
                 continue
-            if all(set(g) == set(total) for g in groups.values()):
+            if all(set(g) == every for g in groups.values()):
                 continue
             n = sum(sum(g.values()) for g in groups.values())
             gain = base - sum(sum(g.values()) / n * _entropy(g) for g in groups.values())
@@ -556,7 +599,7 @@ class Decider:
         return tuple(q for _, _, q in sorted(scored))
 
 
-def _entropy(counts: Counter[Any]) -> float:
+def _entropy(counts: Mapping[Any, int]) -> float:
     n = sum(counts.values())
     return -sum(c / n * math.log2(c / n) for c in counts.values() if c)
 
@@ -569,6 +612,14 @@ def _common(outcomes: list[Outcome]) -> Outcome:
     for other in outcomes[1:]:
         fired = [f for f in fired if f in other.fired]
     return Outcome(first.route, first.urgency, first.also, advisories, tuple(fired))
+
+
+def _decide_route(part: Part, outcomes: list[Outcome]) -> None:
+    """A route part whose completions all reach one route."""
+    part.status = Status.DECIDED
+    part.route = outcomes[0].route
+    part.urgency = most_urgent(o.urgency for o in outcomes)
+    part.also = tuple(r for r in outcomes[0].also if all(r in o.also for o in outcomes))
 
 
 def _with_id(decision: Decision, case_id: str | None) -> Decision:

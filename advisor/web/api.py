@@ -119,20 +119,32 @@ class Decide:
 
     def __init__(self) -> None:
         self._full = request_response(decide)
+        # The app's state, found once: Starlette's State is a slow attribute lookup.
+        self._app: object = None
+        self._state: AppState | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        message = await receive()
+        if message["type"] != "http.request":
+            return  # disconnected
+        body: bytes = message.get("body", b"")
+        if message.get("more_body", False):
+            chunks = [body]
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
         line = None
         if _takes_json(scope):
-            state: AppState = scope["app"].state.advisor
+            app = scope["app"]
+            state = self._state
+            if state is None or app is not self._app:
+                state = self._state = app.state.advisor
+                self._app = app
             try:
                 line = state.one_case.line(body.decode("utf-8"))
             except UnicodeDecodeError:
@@ -147,7 +159,7 @@ class Decide:
                 "status": 200,
                 "headers": [
                     (b"content-type", b"application/json"),
-                    (b"content-length", str(len(data)).encode()),
+                    (b"content-length", b"%d" % len(data)),
                     (b"cache-control", b"no-store"),
                 ],
             }

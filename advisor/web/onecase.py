@@ -8,42 +8,62 @@ byte for byte). Anything else (a value to convert, a duplicate key, an error) re
 None, and the caller takes the full path (`parse_facts`, the decider), which stays the
 only judge of validity.
 
+A worker meets cases it has never seen all day long, so it builds the rulesets'
+diagrams (`fastpath.diagrams`) when it starts: a key not seen yet then finds its parts
+by a walk instead of enumerating its completions.
+
 The memo is for one day (a case without `today` is decided for today) and one thread:
 the app calls it from its event loop only.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from advisor.engine import Decider
 from advisor.errors import printable
-from advisor.triage.fastpath import BatchMemo
+from advisor.triage.fastpath import BatchMemo, diagrams
 from advisor.triage.records import DECODER, is_json_blank
 
 
 class OneCase:
-    def __init__(self, decider: Decider) -> None:
+    def __init__(self, decider: Decider, clock: Callable[[], float] = time.time) -> None:
+        """`clock`: seconds since the epoch, as `time.time` (tests move it)."""
         self._decider = decider
+        self._clock = clock
+        self._diagrams = diagrams(decider)
         self._memo: BatchMemo | None = None
-        self._day: date | None = None
+        # Today's bounds in the clock's seconds: comparing a float per request costs
+        # less than asking for the date (a clock set back is a new day too).
+        self._starts = self._ends = 0.0
 
     def line(self, text: str) -> str | None:
         """The decision of the JSON case `text` as a JSON object (the line of
         `triage batch` without its line break), or None: take the full path."""
-        today = date.today()
-        if self._memo is None or today != self._day:
-            self._memo, self._day = BatchMemo(self._decider, today), today
+        now = self._clock()
+        memo = self._memo
+        if memo is None or not self._starts <= now < self._ends:
+            memo = self._new_day(now)
         try:
             data, end = DECODER.raw_decode(text)
         except Exception:  # anything the reader refuses is the full path's to word
             return None
         if type(data) is not dict or (end != len(text) and not is_json_blank(text[end:])):
             return None
-        found = self._memo.line(data)
+        found = memo.line(data)
         if found is None:
             return None
         case_id, tail = found
         if not case_id.isascii() and printable(case_id) != case_id:
             return None  # an id holding a lone surrogate is the full path's error
         return '{"id": ' + case_id + tail
+
+    def _new_day(self, now: float) -> BatchMemo:
+        today = date.fromtimestamp(now)
+        midnight = datetime.combine(today, datetime.min.time())
+        self._starts = midnight.timestamp()
+        self._ends = (midnight + timedelta(days=1)).timestamp()
+        self._memo = BatchMemo(self._decider, today, diagrams=self._diagrams)
+        return self._memo
