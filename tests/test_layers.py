@@ -17,7 +17,7 @@ import advisor
 from advisor.errors import AdvisorError
 
 ROOT = Path(advisor.__file__).parent
-BASE = {"advisor", "errors", "model", "paths", "translatable", "iso7816"}
+BASE = {"advisor", "errors", "model", "paths", "translatable", "iso7816", "cachefile"}
 # What each layer may import besides itself and the base modules.
 MAY_IMPORT: dict[str, set[str]] = {
     "base": set(),

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from advisor.cachefile import digest_path
 from advisor.engine import load_decider
 from advisor.engine.rulebook import RuleBook
 from advisor.engine.table import (
     DecisionTable,
     cache_path,
-    digest_path,
     load_table,
     save_table,
     table_for,

@@ -7,8 +7,6 @@ batch triage, cases with unknown facts (by enumerating their completions) and th
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -16,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.cachefile import CacheFileError, read_verified, write_verified
 from advisor.engine.rulebook import RuleBook
 from advisor.engine.space import Space, space_of
-from advisor.errors import AdvisorError
 from advisor.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -119,29 +117,6 @@ def cache_path(book: RuleBook, directory: Path | None = None) -> Path:
     return (directory or cache_dir()) / f"table-{book.version}.json"
 
 
-def digest_path(path: Path) -> Path:
-    """Where the SHA-256 of a cached table's bytes is kept, beside it."""
-    return path.with_name(path.name + ".sha256")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write then rename, so a reader never sees half a file; a failed write leaves no
-    temporary file behind."""
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
-
-
 def save_table(table: DecisionTable, path: Path) -> None:
     data = {
         "version": table.version,
@@ -150,13 +125,10 @@ def save_table(table: DecisionTable, path: Path) -> None:
             for name, t in table.tables.items()
         },
     }
-    content = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, content)
-    _write_atomic(digest_path(path), hashlib.sha256(content).hexdigest().encode("ascii"))
+    write_verified(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-class CacheMismatch(AdvisorError):
+class CacheMismatch(CacheFileError):
     """The cached table is not the table of these rules, or is damaged."""
 
 
@@ -164,17 +136,11 @@ def load_table(book: RuleBook, path: Path) -> DecisionTable | None:
     """The cached table if it belongs to exactly these rules and verifies, None when
     there is none; raises CacheMismatch, with the reason, when it is there but wrong."""
     try:
-        content = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
+        content = read_verified(path)
+    except CacheFileError as exc:
+        raise CacheMismatch(str(exc)) from None
+    if content is None:
         return None
-    except OSError as exc:
-        raise CacheMismatch(f"cannot read it ({exc.strerror})") from None
-    try:
-        expected = digest_path(path).read_text(encoding="ascii").strip()
-    except (OSError, ValueError):
-        raise CacheMismatch("its SHA-256 file is missing") from None
-    if hashlib.sha256(content).hexdigest() != expected:
-        raise CacheMismatch("its content does not match its SHA-256")
     try:
         data = json.loads(content)
         return _table_of(book, data)

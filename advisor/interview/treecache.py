@@ -15,13 +15,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Final
 
 from advisor import paths
+from advisor.cachefile import CacheFileError, read_verified, write_verified
 from advisor.engine import Decider
 from advisor.interview.tree import FORMAT, InterviewTree, TreeStats, export_tree
 
@@ -59,22 +58,14 @@ def whole_tree(decider: Decider, *, directory: Path | None = None) -> InterviewT
     return tree
 
 
-def _digest_path(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
 def _load(path: Path) -> InterviewTree | None:
     try:
-        content = path.read_bytes()
-        expected = _digest_path(path).read_text(encoding="ascii").strip()
-    except (OSError, ValueError):
-        return None
-    if hashlib.sha256(content).hexdigest() != expected:
-        return None
-    try:
+        content = read_verified(path)
+        if content is None:
+            return None
         data = json.loads(gzip.decompress(content))
         stats = TreeStats(**data["stats"])
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
+    except (CacheFileError, OSError, EOFError, ValueError, TypeError, KeyError):
         return None
     if data.get("format") != FORMAT:
         return None
@@ -82,25 +73,9 @@ def _load(path: Path) -> InterviewTree | None:
 
 
 def _save(path: Path, tree: InterviewTree) -> None:
-    # mtime=0: the same tree is the same bytes.
-    content = gzip.compress(tree.to_json_bytes(), 6, mtime=0)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, content)
-        _write_atomic(_digest_path(path), hashlib.sha256(content).hexdigest().encode("ascii"))
+        # mtime=0: the same tree is the same bytes.
+        write_verified(path, gzip.compress(tree.to_json_bytes(), 6, mtime=0))
     except OSError:
         # The cache is a convenience: without it, the next build exports again.
         return
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
