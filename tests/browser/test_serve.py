@@ -93,7 +93,9 @@ def test_the_staff_form_decides_and_copies_the_summary(
     assert title in summary
     assert "card_lost=true" in summary
     copy = page.locator("#copy-transcript")
-    assert copy.is_visible()  # the script showed it
+    # The script shows it once it has run (deferred: after the page is parsed, which is
+    # all that waiting for the decision's section waited for); it fails if it never does.
+    copy.wait_for(state="visible", timeout=10_000)
     copy.click()
     page.wait_for_function("() => document.getElementById('copy-status').textContent !== ''")
     assert page.inner_text("#copy-status") == "Copied."
