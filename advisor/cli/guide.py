@@ -12,7 +12,6 @@ import gzip
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,16 +20,16 @@ import typer
 
 from advisor.cli.common import ExitCode, choose_language, emit_json, fail, say, wants_json
 from advisor.cli.helptext import Typer
-from advisor.cli.i18n import _, day, translated
+from advisor.cli.i18n import _, translated
 from advisor.cli.options import JsonOption, LangOption
 from advisor.cli.prompts import read_line
 from advisor.cli.registry import COMMANDS
+from advisor.questionnaire.wording import PageWording
 from advisor.translatable import N_
 
 if TYPE_CHECKING:
     from advisor.engine import Decider
     from advisor.interview import Interview, Question
-    from advisor.model import Advisory, Route
 
 # What the holder may type besides an answer. "?" and "back" always work; the
 # translation of "back" works too.
@@ -40,32 +39,13 @@ BACK_WORD = N_("back")
 _WIDTH = 80
 
 
-@dataclass(frozen=True)
-class CliWording:
-    """The interview's transcript in the chosen language (advisor.interview.Wording)."""
-
-    lang: str
+class CliWording(PageWording):
+    """The interview's transcript in the chosen language (advisor.interview.Wording):
+    a page's words, but the command line's catalog, which the pseudo-locale of
+    tests/test_pseudo_locale.py replaces."""
 
     def text(self, msgid: str, **values: object) -> str:
         return _(msgid, **values)
-
-    def question(self, field: str) -> str:
-        from advisor.guidance import question_text
-
-        return question_text(field, self.lang)
-
-    def route(self, route: Route) -> str:
-        from advisor.guidance import route_title
-
-        return route_title(str(route), self.lang)
-
-    def advisory(self, advisory: Advisory) -> str:
-        from advisor.guidance import advisory_title
-
-        return advisory_title(str(advisory), self.lang)
-
-    def day(self, value: date) -> str:
-        return day(value)
 
 
 def _choices_line(question: Question) -> str:

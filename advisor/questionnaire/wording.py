@@ -1,6 +1,7 @@
-"""The words of an interview's transcript in one language, for a page (the command line
-has its own, advisor/cli/guide.py): the catalog's translation of the transcript's
-msgids, the guidance's question texts and titles, and short dates."""
+"""The words of an interview's transcript in one language: the catalog's translation of
+the transcript's msgids, the guidance's question texts and titles, and short dates.
+A page uses it as it is; the command line (advisor/cli/guide.py) takes its msgids from
+its own active catalog."""
 
 from __future__ import annotations
 
