@@ -15,6 +15,7 @@ import functools
 from typing import Any
 
 from advisor.engine import Decider, RuleBook
+from advisor.facts import Facts
 from advisor.guidance import (
     ADVISORIES,
     ROUTES,
@@ -23,8 +24,8 @@ from advisor.guidance import (
     question_text,
     route_title,
 )
-from advisor.interview import FIELDS, AnswerKind
-from advisor.interview.questions import BLOCKED_LABEL, CHIP_LABELS, NO, YES
+from advisor.interview import FIELDS
+from advisor.interview.questions import choices_for
 from advisor.interview.treecache import whole_tree
 from advisor.questionnaire.compact import compact, to_json
 from advisor.site.pages import advisory_page, question_page, route_page
@@ -37,16 +38,14 @@ def tree_json(decider: Decider) -> str:
 
 
 def _labels(lang: str) -> dict[str, dict[str, str]]:
-    """The label of every answer that is a choice, by question and answer."""
+    """The label of every answer that is a choice, by question and answer: the choices
+    the interview offers when nothing is known yet, which are all of them."""
     gettext = load_translations(lang).gettext
     labels: dict[str, dict[str, str]] = {}
-    for field, kind in FIELDS.items():
-        if kind is AnswerKind.YES_NO:
-            labels[field] = {"yes": gettext(YES.label), "no": gettext(NO.label)}
-        elif kind is AnswerKind.COUNT:
-            labels[field] = {"0": gettext(BLOCKED_LABEL), "1": "1", "2": "2", "3": "3"}
-        elif kind is AnswerKind.CHIP:
-            labels[field] = {str(g): gettext(label) for g, label in CHIP_LABELS.items()}
+    for field in FIELDS:
+        choices = choices_for(field, Facts())
+        if choices:
+            labels[field] = {c.value: gettext(c.label) for c in choices}
     return labels
 
 
