@@ -21,7 +21,7 @@ from advisor.facts.case import parse_facts
 from advisor.triage.fastpath import _Diagram, diagrams
 from advisor.web.onecase import OneCase
 from benchmarks._cases import intake_case, random_case
-from tests.test_batchmemo import TODAY, records, reference
+from tests.fastpath_cases import TODAY, records, reference
 
 Key = tuple[int | None, ...]
 

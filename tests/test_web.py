@@ -32,21 +32,12 @@ from advisor.engine import Decider
 from advisor.facts.case import FIELD_NAMES, SAFETY_FIELDS, parse_facts
 from advisor.guidance import route_title
 from advisor.site import LANGUAGES, help_pages
-from advisor.web.app import create_app
 from advisor.web.openapi import document
 from advisor.web.security import CSP
 from advisor.web.settings import WebSettings, is_loopback
 from benchmarks._cases import random_case
 from tests.browser.pageparse import Page, csp_directives, is_external, parse
-
-LOCAL = ("127.0.0.1", 50000)
-PRESET = "idemia-pin1-blocked"
-
-
-def client_for(decider: Decider, settings: WebSettings | None = None, **options: Any) -> TestClient:
-    app = create_app(settings or WebSettings(virtual=PRESET), decider=decider)
-    options.setdefault("client", LOCAL)
-    return TestClient(app, base_url="http://127.0.0.1:8080", follow_redirects=False, **options)
+from tests.webclient import LOCAL, PRESET, client_for, code_like
 
 
 @pytest.fixture(scope="module")
@@ -554,15 +545,6 @@ def test_loopback_names() -> None:
 
 
 # --- no field for a code, anywhere ----------------------------------------------------------
-
-# A name that could carry a code: pin, pin1, puk, pin2_code, new_pin, password, secret, ...
-CODE_FIELD = re.compile(r"(^|[_-])(pin\d?|puk|code|pass(word)?|secret|can)($|[_-])", re.I)
-# The facts about codes that carry no code: counters, "does the holder have it", flags.
-FACT_ABOUT_A_CODE = re.compile(r"^(pin1|pin2|puk)_(tries_left|known)$|^pin2_activated$")
-
-
-def code_like(name: str) -> bool:
-    return bool(CODE_FIELD.search(name)) and not FACT_ABOUT_A_CODE.match(name)
 
 
 def schema_names(node: Any) -> Iterator[str]:

@@ -19,7 +19,7 @@ from advisor.cli import app as cli_app
 from advisor.engine import Decider
 from advisor.interview import Interview
 from tests.browser.pageparse import parse
-from tests.test_web import client_for, code_like
+from tests.webclient import client_for, code_like
 
 # Answers for `advisor guide --json`, one per line, and the same for the API; "" is "I
 # don't know".
