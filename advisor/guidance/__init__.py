@@ -16,6 +16,7 @@ from typing import Any, Final
 from jinja2 import Environment
 
 from advisor import paths
+from advisor.facts.case import FIELD_NAMES
 from advisor.guidance.render import (
     SourceLink,
     build_environment,
@@ -58,26 +59,7 @@ ROUTES: Final = tuple(str(route) for route in Route)
 ADVISORIES: Final = tuple(str(advisory) for advisory in Advisory)
 
 # Every fact of contract §1 that a questionnaire could ask (not id, today).
-QUESTIONS: Final = (
-    "card_generation",
-    "issue_date",
-    "expiry_date",
-    "document_type",
-    "pin1_tries_left",
-    "pin2_tries_left",
-    "puk_tries_left",
-    "pin1_known",
-    "pin2_known",
-    "puk_known",
-    "pin2_activated",
-    "card_activated",
-    "has_other_eid",
-    "card_lost",
-    "card_stolen",
-    "codes_compromised",
-    "certificates_suspended",
-    "location",
-)
+QUESTIONS: Final = tuple(f for f in FIELD_NAMES if f not in ("id", "today"))
 
 _DECISION_DEFAULTS: Final[Mapping[str, Any]] = {
     "id": None,
