@@ -12,7 +12,8 @@ tree exported <= 30 s on this machine's 2 cores.
    and the next question it leads to. The decider keeps its memos as a running process
    does. The same steps are timed again with a fresh `Decider` over the same table
    before each step, so that no memo helps: the cost of a state never seen.
-2. The tree from nothing known (`export_tree`, one process): time, size, depth, paths.
+2. The tree from nothing known (`export_tree`, on one process and on two): time, size,
+   depth, paths.
 3. Questions over the space of cases (every answer but "I don't know" equally likely,
    as in the tree's statistics): mean and most, beside the entropy of the routes the
    cases reach. No interview can do better on average than that entropy divided by the
@@ -174,13 +175,18 @@ def main() -> int:
         f"p95 {sorted(cold)[int(len(cold) * 0.95)] * 1e3:.3f} ms over {len(cold)} steps"
     )
 
-    started = time.perf_counter()
-    tree = export_tree(decider, today=TODAY)
-    seconds = time.perf_counter() - started
+    # Each export with a decider of its own, so that the second one's memos start empty.
+    seconds: dict[int, float] = {}
+    for workers in (1, 2):
+        fresh = Decider(decider.book, decider.table)
+        started = time.perf_counter()
+        tree = export_tree(fresh, today=TODAY, workers=workers)
+        seconds[workers] = time.perf_counter() - started
     data = tree.to_json_bytes()
     stats = tree.stats
     print(
-        f"tree export from nothing known: {seconds:.1f} s, one process; {len(data) / 1e6:.1f} MB "
+        f"tree export from nothing known: {seconds[1]:.1f} s on one process, {seconds[2]:.1f} s "
+        f"on two; {len(data) / 1e6:.1f} MB "
         f"of JSON ({len(gzip.compress(data, 6)) / 1e6:.2f} MB gzipped); {stats.nodes} question "
         f"nodes, {stats.decisions} distinct decisions, {stats.edges} answers, {stats.paths} "
         f"paths, depth {stats.depth}"
@@ -206,7 +212,7 @@ def main() -> int:
         f"{old_most}; interview mean {footing.mean_questions:.2f}, most "
         f"{footing.max_questions}; entropy of the routes {footing.route_entropy:.2f} bits"
     )
-    ok = statistics.median(warm) <= 0.002 and seconds <= 30
+    ok = statistics.median(warm) <= 0.002 and seconds[2] <= 30
     print("within the budgets" if ok else "OVER a budget")
     return 0 if ok else 1
 

@@ -20,7 +20,7 @@ import pytest
 from advisor.engine import Decider
 from advisor.facts import SAFETY_FIELDS, UNKNOWN_GENERATION, parse_facts, possible_generations
 from advisor.facts import situation as facts_situation
-from advisor.interview import Interview
+from advisor.interview import Interview, export_tree
 from advisor.interview.questions import STOLEN
 from advisor.interview.treecache import whole_tree
 
@@ -185,3 +185,24 @@ def test_the_tree_describes_its_answers_and_counts(tree: dict[str, Any]) -> None
     # the bits of the widest question (4 answers, attempts left 0 to 3).
     assert 1 <= stats["mean_questions"] <= stats["max_questions"] <= stats["depth"]
     assert stats["mean_questions"] >= stats["route_entropy"] / 2
+
+
+# Smaller trees than the whole one (a second or so each), with safety questions and not.
+@pytest.mark.parametrize(
+    ("known", "ask_safety"),
+    [({"card_generation": "thales"}, True), ({"card_generation": "idemia"}, False)],
+)
+def test_the_tree_is_the_same_on_one_process_and_on_two(
+    decider: Decider, known: dict[str, Any], ask_safety: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers explore the states below the first questions in any order; the tree
+    they give is the one process's, byte for byte."""
+    import advisor.interview.tree as tree_module
+
+    # Shallow, so that a small tree is shared out too.
+    monkeypatch.setattr(tree_module, "_FRONTIER_DEPTH", 2)
+    one = export_tree(decider, known, today=TODAY, ask_safety=ask_safety, workers=1)
+    two = export_tree(decider, known, today=TODAY, ask_safety=ask_safety, workers=2)
+    assert one.stats.depth > 2
+    assert one.stats.nodes > 500
+    assert two.to_json_bytes() == one.to_json_bytes()

@@ -134,12 +134,23 @@ class Decider:
             decision = self.decide_situation(view, tuple(str(g) for g in generations))
         return decision
 
-    def decide_situation(
-        self, view: Mapping[str, Any], generations: tuple[str, ...] = ()
-    ) -> Decision:
-        """`generations`: the chips an `unknown` generation may stand for (default: all)."""
+    def keys_of(self, view: Mapping[str, Any]) -> tuple[tuple[int | None, ...], ...]:
+        """Each rule file's key of a situation, in the rule book's order: all that a
+        decision depends on, with the chips an unknown one may stand for."""
         table = self.table
-        key = tuple(table.tables[rs.name].space.key(view) for rs in self.book.rulesets)
+        return tuple(table.tables[rs.name].space.key(view) for rs in self.book.rulesets)
+
+    def decide_situation(
+        self,
+        view: Mapping[str, Any],
+        generations: tuple[str, ...] = (),
+        *,
+        keys: tuple[tuple[int | None, ...], ...] | None = None,
+    ) -> Decision:
+        """`generations`: the chips an `unknown` generation may stand for (default: all);
+        `keys`: `keys_of(view)`, where the caller has it already."""
+        table = self.table
+        key = self.keys_of(view) if keys is None else keys
         memo_key = (*key, generations)
         cached = self._memo.get(memo_key)
         if cached is None:

@@ -27,7 +27,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.engine import Decider, Decision
 from advisor.facts import UNKNOWN_GENERATION, Facts, possible_generations, situation
@@ -44,17 +44,40 @@ from advisor.interview.questions import (
 from advisor.model import Status
 
 
+class Seen(NamedTuple):
+    """Facts as the chooser sees them: the situation with the open safety facts left
+    out, the chips an unknown chip may be, and the decider's keys of that situation."""
+
+    view: dict[str, Any]
+    generations: tuple[str, ...]
+    keys: tuple[tuple[int | None, ...], ...]
+
+
+def seen_by(decider: Decider, facts: Facts, asked: frozenset[str], *, ask_safety: bool) -> Seen:
+    view = situation(facts)
+    if ask_safety:
+        for name in SAFETY:
+            if name not in asked:
+                del view[name]
+    return Seen(view, generations_of(facts, view), decider.keys_of(view))
+
+
 def choose(
-    decider: Decider, facts: Facts, asked: frozenset[str], *, ask_safety: bool
+    decider: Decider,
+    facts: Facts,
+    asked: frozenset[str],
+    *,
+    ask_safety: bool,
+    seen: Seen | None = None,
 ) -> Question | None:
     """The next question for these facts, or None when the interview is over. `asked`
-    holds every fact already known or answered ("I don't know" included)."""
-    view = situation(facts)
+    holds every fact already known or answered ("I don't know" included); `seen`:
+    `seen_by` of the same, where the caller has it already."""
+    if seen is None:
+        seen = seen_by(decider, facts, asked, ask_safety=ask_safety)
+    view, generations, keys = seen
     open_safety = tuple(s for s in SAFETY if ask_safety and s not in asked)
-    for name in open_safety:
-        del view[name]
-    generations = generations_of(facts, view)
-    first = decider.decide_situation(view, generations)
+    first = decider.decide_situation(view, generations, keys=keys)
     if first.status is Status.INCOMPLETE:
         for field in first.questions:
             if field not in asked and field in FIELDS:

@@ -33,19 +33,21 @@ of the mean number of yes/no questions.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from advisor.engine import Decider
-from advisor.facts import SAFETY_FIELDS, Facts, parse_facts, situation
+from advisor.facts import parse_facts
 from advisor.facts.eras import load_eras
 from advisor.interview.answers import Answer
-from advisor.interview.chooser import choose, generations_of
+from advisor.interview.chooser import Seen, choose, seen_by
 from advisor.interview.interview import apply, known_facts
 from advisor.interview.questions import EXPIRY, ISSUE_DATE, AnswerKind, Question
 
@@ -169,18 +171,107 @@ def answers_of(
     yield UNKNOWN, Answer(field, None)
 
 
-class _Builder:
+Key = tuple[Any, ...]
+
+
+class _Step(NamedTuple):
+    """What the interview does in one state: ask `field` (None: it is over with
+    `decision`, its JSON), each answer with what it states and the state it leads to.
+    A tuple: tens of thousands of them cross between processes."""
+
+    field: str | None
+    kind: str = ""
+    choices: tuple[str, ...] = ()
+    answers: tuple[tuple[str, Any, Hashable], ...] = ()
+    decision: str = ""
+
+
+class _Explorer:
+    """Finds the step of every state the interview reaches, by the state's key. A step
+    depends on its key alone, so explorers in several processes find the same steps."""
+
     def __init__(self, decider: Decider, today: date, ask_safety: bool) -> None:
         self.decider = decider
         self.today = today
         self.ask_safety = ask_safety
-        self.tables = decider.table.tables
         self.issued = issue_date_spans()
         self.expiry = expiry_spans(decider)
+        self.steps: dict[Hashable, _Step] = {}
+        self.found: list[Hashable] = []  # keys in the order their steps were found
+
+    @staticmethod
+    def key(seen: Seen, asked: frozenset[str]) -> Key:
+        """What the next question and the decision depend on: the facts as each rule
+        file's buckets see them, with the open safety facts left out, the chips an
+        unknown chip may be, and the questions already asked."""
+        return (seen.keys, seen.generations, asked)
+
+    def explore(
+        self,
+        data: dict[str, Any],
+        asked: frozenset[str],
+        depth: int | None = None,
+        frontier: dict[Key, tuple[dict[str, Any], frozenset[str]]] | None = None,
+    ) -> Key:
+        """The key of this state, with the steps of every state below it found; or, at
+        `depth` questions down, the states left unexplored put in `frontier`."""
+        facts = parse_facts(data, default_today=self.today)
+        seen = seen_by(self.decider, facts, asked, ask_safety=self.ask_safety)
+        key = self.key(seen, asked)
+        if key in self.steps:
+            return key
+        if depth == 0:
+            assert frontier is not None
+            frontier.setdefault(key, (data, asked))
+            return key
+        current = choose(self.decider, facts, asked, ask_safety=self.ask_safety, seen=seen)
+        if current is None:
+            document = self.decider.decide(facts).to_json()
+            document.pop("id", None)
+            document.pop("because", None)
+            step = _Step(None, decision=json.dumps(document, ensure_ascii=False))
+        else:
+            below = asked | {current.field}
+            answers = []
+            for name, answer in answers_of(current, self.today, self.issued, self.expiry):
+                child = dict(data)
+                apply(child, answer)
+                deeper = None if depth is None else depth - 1
+                below_key = self.explore(child, below, deeper, frontier)
+                answers.append((name, self.describe(name, answer), below_key))
+            step = _Step(
+                current.field,
+                str(current.kind),
+                tuple(c.value for c in current.choices),
+                tuple(answers),
+            )
+        self.steps[key] = step
+        self.found.append(key)
+        return key
+
+    def describe(self, name: str, answer: Answer) -> Any:
+        if answer.value is None:
+            return None
+        if answer.fact == ISSUE_DATE:
+            span = next(s for s in self.issued if f"issued:{s.label()}" == name)
+            return {ISSUE_DATE: span.to_json()}
+        if answer.fact == EXPIRY:
+            span = next(s for s in self.expiry if f"days_left:{s.label()}" == name)
+            return {"days_left": span.to_json()}
+        return answer.value
+
+
+class _Assembler:
+    """Numbers the nodes and decisions of the found steps in the order of one walk from
+    the root, answers in order, and counts the statistics: the same document whichever
+    explorer found which step."""
+
+    def __init__(self, steps: Mapping[Hashable, _Step]) -> None:
+        self.steps = steps
         self.nodes: list[dict[str, Any]] = []
         self.decisions: list[dict[str, Any]] = []
         self.decision_index: dict[str, int] = {}
-        self.seen: dict[tuple[Any, ...], int] = {}
+        self.seen: dict[Hashable, int] = {}
         self.questions: dict[str, dict[str, Any]] = {}
         # Per node, filled when its children are done: the most questions below it and
         # the paths through it.
@@ -192,56 +283,38 @@ class _Builder:
         self.routes: list[dict[str | None, float]] = []
         self.leaf_routes: list[str | None] = []
 
-    def key(self, facts: Facts, asked: frozenset[str]) -> tuple[Any, ...]:
-        """What the next question and the decision depend on: the facts as each rule
-        file's buckets see them, with the open safety facts left out, the chips an
-        unknown chip may be, and the questions already asked."""
-        view = situation(facts)
-        if self.ask_safety:
-            for name in SAFETY_FIELDS:
-                if name not in asked:
-                    del view[name]
-        buckets = tuple(t.space.key(view) for t in self.tables.values())
-        return (buckets, generations_of(facts, view), asked)
-
-    def visit(self, data: dict[str, Any], asked: frozenset[str]) -> int:
-        facts = parse_facts(data, default_today=self.today)
-        key = self.key(facts, asked)
+    def visit(self, key: Hashable) -> int:
         found = self.seen.get(key)
         if found is not None:
             return found
-        current = choose(self.decider, facts, asked, ask_safety=self.ask_safety)
-        if current is None:
-            ref = -self.decision(facts) - 1
+        step = self.steps[key]
+        if step.field is None:
+            ref = -self.decision(step.decision) - 1
         else:
             ref = len(self.nodes)
-            node: dict[str, Any] = {"question": current.field, "next": {}}
+            node: dict[str, Any] = {"question": step.field, "next": {}}
             self.nodes.append(node)
             self.depth.append(0)
             self.paths.append(0)
             self.mean.append(0.0)
             self.most.append(0)
             self.routes.append({})
-            described = self.questions.setdefault(
-                current.field, {"kind": str(current.kind), "answers": {}}
-            )
-            for name, answer in answers_of(current, self.today, self.issued, self.expiry):
-                described["answers"].setdefault(name, self.describe(name, answer))
-                child = dict(data)
-                apply(child, answer)
-                node["next"][name] = self.visit(child, asked | {current.field})
+            described = self.questions.setdefault(step.field, {"kind": step.kind, "answers": {}})
+            for name, description, child in step.answers:
+                described["answers"].setdefault(name, description)
+                node["next"][name] = self.visit(child)
             children = node["next"].values()
             self.depth[ref] = 1 + max(self.depth[c] if c >= 0 else 0 for c in children)
             self.paths[ref] = sum(self.paths[c] if c >= 0 else 1 for c in children)
-            self.case_stats(ref, current)
+            self.case_stats(ref, step)
         self.seen[key] = ref
         return ref
 
-    def case_stats(self, ref: int, current: Question) -> None:
+    def case_stats(self, ref: int, step: _Step) -> None:
         """A case answers every question with one of its answers, each equally likely;
         the chip by its maker, not by the date that also tells it."""
         nexts = self.nodes[ref]["next"]
-        cases = [c.value for c in current.choices] or [
+        cases = list(step.choices) or [
             n for n in nexts if n != UNKNOWN and not n.startswith("issued:")
         ]
         children = [nexts[name] for name in cases]
@@ -255,28 +328,88 @@ class _Builder:
                 routes[route] = routes.get(route, 0.0) + share * p
         self.routes[ref] = routes
 
-    def describe(self, name: str, answer: Answer) -> Any:
-        if answer.value is None:
-            return None
-        if answer.fact == ISSUE_DATE:
-            span = next(s for s in self.issued if f"issued:{s.label()}" == name)
-            return {ISSUE_DATE: span.to_json()}
-        if answer.fact == EXPIRY:
-            span = next(s for s in self.expiry if f"days_left:{s.label()}" == name)
-            return {"days_left": span.to_json()}
-        return answer.value
-
-    def decision(self, facts: Facts) -> int:
-        document = self.decider.decide(facts).to_json()
-        document.pop("id", None)
-        document.pop("because", None)
-        encoded = json.dumps(document, sort_keys=True)
+    def decision(self, encoded: str) -> int:
+        # Decisions' keys come in one order (Decision.to_json), so equal decisions are
+        # equal JSON.
         index = self.decision_index.get(encoded)
         if index is None:
+            document = json.loads(encoded)
             index = self.decision_index[encoded] = len(self.decisions)
             self.decisions.append(document)
             self.leaf_routes.append(document["route"])
         return index
+
+
+# The first questions are explored in the calling process; the states they leave are
+# shared out, one at a time, to the workers, which balances subtrees of very different
+# sizes.
+_FRONTIER_DEPTH: Final = 8
+_forked: _Explorer | None = None  # the caller's explorer, which forked workers inherit
+
+
+def _digest(key: Hashable) -> bytes:
+    """A key as 16 bytes, the same in every process: keys are large, and tens of
+    thousands of them cross between processes."""
+    assert isinstance(key, tuple)
+    buckets, generations, asked = key
+    text = repr((buckets, generations, sorted(asked)))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _digested(
+    steps: Mapping[Hashable, _Step], keys: Iterable[Hashable]
+) -> list[tuple[bytes, _Step]]:
+    digests: dict[Hashable, bytes] = {}
+
+    def digest(key: Hashable) -> bytes:
+        found = digests.get(key)
+        if found is None:
+            found = digests[key] = _digest(key)
+        return found
+
+    out = []
+    for key in keys:
+        step = steps[key]
+        answers = tuple((name, said, digest(child)) for name, said, child in step.answers)
+        out.append((digest(key), step._replace(answers=answers)))
+    return out
+
+
+def _explore_below(state: tuple[dict[str, Any], frozenset[str]]) -> list[tuple[bytes, _Step]]:
+    explorer = _forked
+    assert explorer is not None
+    explorer.found = []
+    explorer.explore(*state)
+    return _digested(explorer.steps, explorer.found)
+
+
+def _explore(
+    decider: Decider, data: dict[str, Any], today: date, ask_safety: bool, workers: int | None
+) -> tuple[Hashable, Mapping[Hashable, _Step]]:
+    """The root's key and the step of every state below it, by key."""
+    global _forked
+    explorer = _Explorer(decider, today, ask_safety)
+    asked = frozenset(data)
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers < 2:
+        return explorer.explore(data, asked), explorer.steps
+    frontier: dict[Key, tuple[dict[str, Any], frozenset[str]]] = {}
+    root = explorer.explore(data, asked, _FRONTIER_DEPTH, frontier)
+    steps: dict[Hashable, _Step] = dict(_digested(explorer.steps, explorer.found))
+    pending = [state for key, state in frontier.items() if key not in explorer.steps]
+    if pending:
+        # Imported here: a tree read from the cache must not pay for it. Forked, as the
+        # decision table is built: the workers inherit the loaded table and memos.
+        import multiprocessing
+
+        _forked = explorer
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(pending))) as pool:
+                for found in pool.imap_unordered(_explore_below, pending):
+                    steps.update(found)
+        finally:
+            _forked = None
+    return _digest(root), steps
 
 
 def export_tree(
@@ -285,12 +418,15 @@ def export_tree(
     *,
     today: date | None = None,
     ask_safety: bool = True,
+    workers: int | None = None,
 ) -> InterviewTree:
-    """The interview from `known` facts (default: nothing known) as a decision tree."""
+    """The interview from `known` facts (default: nothing known) as a decision tree,
+    explored on `workers` processes (default: up to 2); the same tree on any number."""
     day = today or date.today()
     data = known_facts(dict(known or {}), day)
-    builder = _Builder(decider, day, ask_safety)
-    root = builder.visit(data, frozenset(data))
+    start, steps = _explore(decider, data, day, ask_safety, workers)
+    builder = _Assembler(steps)
+    root = builder.visit(start)
     routes = builder.routes[root] if root >= 0 else {builder.leaf_routes[-root - 1]: 1.0}
     stats = TreeStats(
         nodes=len(builder.nodes),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from advisor.engine import Decider, load_decider
 from advisor.site import Page, Site
+from advisor.site.questionnaire import tree_json
 from advisor.web.onecase import OneCase
 from advisor.web.settings import WebSettings
 
@@ -29,6 +30,9 @@ class AppState:
     def load(cls, settings: WebSettings, decider: Decider | None = None) -> AppState:
         chosen = decider if decider is not None else load_decider()
         chosen.table  # noqa: B018 - build or load the table now, not in the first request
+        # The questionnaire's tree too: read from the cache, or exported on forked
+        # processes (seconds) before the server starts threads or takes a request.
+        tree_json(chosen)
         return cls(settings, chosen)
 
     def page(self, page: Page, lang: str) -> str:
