@@ -82,11 +82,12 @@ def create_app(settings: WebSettings | None = None, *, decider: Decider | None =
 
     app = Starlette(
         routes=[
+            # The router tries the routes in turn: the API's hot path first.
+            Route("/api/v1/decide", api.Decide(), methods=["POST"]),
             Route("/", pages.root),
             Route("/index.html", pages.language_chooser),
             Route("/healthz", api.health),
             Route("/api/v1/openapi.json", api.openapi_json),
-            Route("/api/v1/decide", api.Decide(), methods=["POST"]),
             Route("/api/v1/triage", api.triage, methods=["POST"]),
             Route("/api/v1/interview", interview.api, methods=["POST"]),
             Route("/api/v1/card", api.card),
