@@ -78,6 +78,9 @@ class _Layout:
     today: int | None
     issue: int | None
     expiry: int | None
+    # The double quotes of a record of this shape whose strings hold no escapes: two per
+    # key and two per string value (`BatchMemo.line`'s `quotes`).
+    quotes: int = 0
 
 
 _TYPES: Final[dict[str, tuple[type, ...]]] = {
@@ -539,12 +542,17 @@ class BatchMemo:
         self.hits = 0
         self.misses = 0
 
-    def line(self, data: dict[str, Any]) -> tuple[str, str] | None:
-        """(the id as JSON, the rest of the decision line), or None: take the full path."""
+    def line(self, data: dict[str, Any], quotes: int | None = None) -> tuple[str, str] | None:
+        """(the id as JSON, the rest of the decision line), or None: take the full path.
+
+        `quotes`: the double quotes in the text `data` was read from by a reader that
+        keeps the last of a repeated key, when that text holds no backslash. Each key and
+        each string value is then two quotes, so a text with more than `data` accounts
+        for repeated a key: the full path's error."""
         values = tuple(data.values())
         signature = (*data, *map(type, values))  # the names, then the types
         layout = self._layouts.get(signature) or self._layout(signature)
-        if layout is _SLOW:
+        if layout is _SLOW or (quotes is not None and quotes != layout.quotes):
             return None
         try:
             # The codes sit in separate bits, so their sum is the packed key.
@@ -752,6 +760,7 @@ class BatchMemo:
                     place.get("today"),
                     place.get("issue_date"),
                     place.get("expiry_date"),
+                    2 * (half + types.count(str)),
                 )
         if len(self._layouts) >= _SHAPES:
             self._layouts.clear()

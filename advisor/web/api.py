@@ -76,10 +76,7 @@ async def decide(request: Request) -> Response:
     state = state_of(request)
     decider = state.decider
     body = await request.body()
-    try:
-        fast = state.one_case.line(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        fast = None
+    fast = state.one_case.line(body)
     if fast is not None:
         return _json(fast)
     try:
@@ -145,10 +142,7 @@ class Decide:
             if state is None or app is not self._app:
                 state = self._state = app.state.advisor
                 self._app = app
-            try:
-                line = state.one_case.line(body.decode("utf-8"))
-            except UnicodeDecodeError:
-                line = None
+            line = state.one_case.line(body)
         if line is None:
             await self._full(scope, _replay(body), send)
             return

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+import orjson
+
 from advisor.engine import Decider
 from advisor.errors import printable
 from advisor.triage.fastpath import BatchMemo, diagrams
@@ -39,20 +41,33 @@ class OneCase:
         # less than asking for the date (a clock set back is a new day too).
         self._starts = self._ends = 0.0
 
-    def line(self, text: str) -> str | None:
-        """The decision of the JSON case `text` as a JSON object (the line of
+    def line(self, body: bytes) -> str | None:
+        """The decision of the JSON case `body` (UTF-8) as a JSON object (the line of
         `triage batch` without its line break), or None: take the full path."""
         now = self._clock()
         memo = self._memo
         if memo is None or not self._starts <= now < self._ends:
             memo = self._new_day(now)
-        try:
-            data, end = DECODER.raw_decode(text)
-        except Exception:  # anything the reader refuses is the full path's to word
+        quotes = None
+        if b"\\" not in body:
+            # orjson reads a case in a third of the time of json, but keeps the last of
+            # a repeated key: without escapes, counting the quotes tells (BatchMemo.line).
+            try:
+                data = orjson.loads(body)
+            except orjson.JSONDecodeError:  # the full path's to word
+                return None
+            quotes = body.count(b'"')
+        else:
+            try:
+                text = body.decode("utf-8")
+                data, end = DECODER.raw_decode(text)
+            except Exception:  # anything the reader refuses is the full path's to word
+                return None
+            if end != len(text) and not is_json_blank(text[end:]):
+                return None
+        if type(data) is not dict:
             return None
-        if type(data) is not dict or (end != len(text) and not is_json_blank(text[end:])):
-            return None
-        found = memo.line(data)
+        found = memo.line(data, quotes)
         if found is None:
             return None
         case_id, tail = found
