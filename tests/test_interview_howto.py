@@ -12,7 +12,15 @@ from advisor.guidance import get_environment, question_text
 from advisor.guidance.render import guide_module
 from advisor.interview import FIELDS
 from advisor.paths import PROJECT_ROOT
-from tests.test_catalogs import CODE, DOUBLE_STOP, KEPT, LABELS, NUMBER, QUOTED, english_sentences
+from tests.translation_checks import (
+    CODE,
+    DOUBLE_STOP,
+    KEPT,
+    LABELS,
+    NUMBER,
+    QUOTED,
+    english_sentences,
+)
 
 HOWTO = PROJECT_ROOT / "content" / "templates" / "howto"
 SOURCES = json.loads((PROJECT_ROOT / "rules" / "sources.json").read_text(encoding="utf-8"))
