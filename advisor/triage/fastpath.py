@@ -441,8 +441,9 @@ class Diagrams:
         self.lines = []
         for parts in self.parts:
             line = None
-            if None not in parts:
-                line = ", " + decider.batch_assemble(parts) + "\n"  # type: ignore[arg-type]
+            whole = tuple(part for part in parts if part is not None)
+            if len(whole) == len(parts):
+                line = ", " + decider.batch_assemble(whole) + "\n"
                 line = shared.setdefault(line, line)
             self.lines.append(line)
 
