@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+import orjson
+
 from advisor.engine.decider import Decider
 from advisor.engine.decision import Decision, error_decision
 from advisor.errors import AdvisorError, FactError, printable
@@ -143,18 +145,28 @@ class _Job:
         memo = self.memo
         if memo is None or text is None or text[:1] != "{":
             return None
-        try:
-            # The pairs as a list (the decoder calls `list` in C): a repeated key shows
-            # as more pairs than the dict has keys, at a fraction of a Python hook's cost.
-            pairs, end = _pairs_decode(text)
-        except Exception:
-            return None
-        if end != len(text) and not is_json_blank(text[end:]):
-            return None
-        data = dict(pairs)
-        if len(data) != len(pairs):
-            return None
-        found = memo.line(data)
+        if "\\" not in text:
+            # orjson reads a record in a third of json's time but keeps the last of a
+            # repeated key: without escapes, the quotes tell (BatchMemo.line).
+            try:
+                data = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return None
+            found = memo.line(data, text.count('"'))
+        else:
+            try:
+                # The pairs as a list (the decoder calls `list` in C): a repeated key
+                # shows as more pairs than the dict has keys, at a fraction of a Python
+                # hook's cost.
+                pairs, end = _pairs_decode(text)
+            except Exception:
+                return None
+            if end != len(text) and not is_json_blank(text[end:]):
+                return None
+            data = dict(pairs)
+            if len(data) != len(pairs):
+                return None
+            found = memo.line(data)
         if found is not None and not found[0].isascii() and printable(found[0]) != found[0]:
             return None  # an id holding a lone surrogate is the full path's error
         return found
