@@ -135,8 +135,8 @@ class Decider:
         return decision
 
     def keys_of(self, view: Mapping[str, Any]) -> tuple[tuple[int | None, ...], ...]:
-        """Each rule file's key of a situation, in the rule book's order: all that a
-        decision depends on, with the chips an unknown one may stand for."""
+        """Each rule file's key of a situation, in the rule book's order: with the chips
+        an unknown chip may stand for, all that a decision depends on."""
         table = self.table
         return tuple(table.tables[rs.name].space.key(view) for rs in self.book.rulesets)
 
