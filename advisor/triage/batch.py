@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-import orjson
-
 from advisor.engine.decider import Decider
 from advisor.engine.decision import Decision, error_decision
 from advisor.errors import AdvisorError, FactError, printable
@@ -31,7 +29,6 @@ from advisor.triage.records import (
     Header,
     Item,
     decode_json,
-    is_json_blank,
 )
 
 CHUNK = 2000
@@ -140,36 +137,11 @@ class _Job:
     def fast(self, text: str | None) -> tuple[str, str] | None:
         """The decision line of an exact JSON record whose key the memo knows, or None.
 
-        Anything irregular (leading blanks, a duplicate key, junk after the record) is
-        left to the full path, which judges it with `records.decode_json`."""
-        memo = self.memo
-        if memo is None or text is None or text[:1] != "{":
+        Anything irregular (a duplicate key, junk after the record) is left to the full
+        path, which judges it with `records.decode_json` (`BatchMemo.read`)."""
+        if self.memo is None or text is None:
             return None
-        if "\\" not in text:
-            # orjson reads a record in a third of json's time but keeps the last of a
-            # repeated key: without escapes, the quotes tell (BatchMemo.line).
-            try:
-                data = orjson.loads(text)
-            except orjson.JSONDecodeError:
-                return None
-            found = memo.line(data, text.count('"'))
-        else:
-            try:
-                # The pairs as a list (the decoder calls `list` in C): a repeated key
-                # shows as more pairs than the dict has keys, at a fraction of a Python
-                # hook's cost.
-                pairs, end = _pairs_decode(text)
-            except Exception:
-                return None
-            if end != len(text) and not is_json_blank(text[end:]):
-                return None
-            data = dict(pairs)
-            if len(data) != len(pairs):
-                return None
-            found = memo.line(data)
-        if found is not None and not found[0].isascii() and printable(found[0]) != found[0]:
-            return None  # an id holding a lone surrogate is the full path's error
-        return found
+        return self.memo.read(text)
 
     def full(self, item: Item, summary: Summary) -> str:
         """The output line of one record through the full path, counted in `summary`."""
@@ -183,9 +155,6 @@ class _Job:
             tail = ", " + self.decider.batch_json(facts)
             summary.add_json(tail)
         return _line(case_id, tail)
-
-
-_pairs_decode = json.JSONDecoder(object_pairs_hook=list).raw_decode
 
 
 def run_batch(

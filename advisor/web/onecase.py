@@ -6,10 +6,8 @@ decision line comes from `advisor.triage.fastpath.BatchMemo`, the memo by packed
 that batch triage uses (tests/test_batchmemo.py proves its lines equal the full path's,
 byte for byte). Anything else (a value to convert, a duplicate key, an error) returns
 None, and the caller takes the full path (`parse_facts`, the decider), which stays the
-only judge of validity. The body is read with orjson, a third of the time of json's
-reader; orjson keeps the last of a repeated key where `parse_facts` refuses the case,
-so a body without escapes must hold just the quotes of the keys and strings it was
-read into (`BatchMemo.line`), and a body with escapes is read by json as before.
+only judge of validity. The body is read as batch triage reads a line
+(`BatchMemo.read`).
 
 A worker meets cases it has never seen all day long, so it builds the rulesets'
 diagrams (`fastpath.diagrams`) when it starts: a key not seen yet then finds its parts
@@ -25,12 +23,8 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-import orjson
-
 from advisor.engine import Decider
-from advisor.errors import printable
 from advisor.triage.fastpath import BatchMemo, diagrams
-from advisor.triage.records import DECODER, is_json_blank
 
 
 class OneCase:
@@ -51,31 +45,10 @@ class OneCase:
         memo = self._memo
         if memo is None or not self._starts <= now < self._ends:
             memo = self._new_day(now)
-        quotes = None
-        if b"\\" not in body:
-            # orjson reads a case in a third of the time of json, but keeps the last of
-            # a repeated key: without escapes, counting the quotes tells (BatchMemo.line).
-            try:
-                data = orjson.loads(body)
-            except orjson.JSONDecodeError:  # the full path's to word
-                return None
-            quotes = body.count(b'"')
-        else:
-            try:
-                text = body.decode("utf-8")
-                data, end = DECODER.raw_decode(text)
-            except Exception:  # anything the reader refuses is the full path's to word
-                return None
-            if end != len(text) and not is_json_blank(text[end:]):
-                return None
-        if type(data) is not dict:
-            return None
-        found = memo.line(data, quotes)
+        found = memo.read(body)
         if found is None:
             return None
         case_id, tail = found
-        if not case_id.isascii() and printable(case_id) != case_id:
-            return None  # an id holding a lone surrogate is the full path's error
         return '{"id": ' + case_id + tail
 
     def _new_day(self, now: float) -> BatchMemo:
