@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import random_case
@@ -27,7 +28,7 @@ from advisor.facts.case import parse_facts, situation
 def main() -> None:
     book = load_rulebook()
     rng = random.Random(1)
-    views = []
+    views: list[dict[str, Any]] = []
     while len(views) < 2000:
         view = situation(parse_facts(random_case(rng, len(views))))
         if all(f in view for rs in book.rulesets for f in rs.fields):
