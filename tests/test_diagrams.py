@@ -169,18 +169,19 @@ def test_a_new_day_is_decided_for_that_day(decider: Decider) -> None:
     one, now = one_case(decider, day)
     # Expiring today: valid on the first day, expired on the next.
     text = json.dumps({"id": "x", "card_generation": "idemia", "expiry_date": day.isoformat()})
-    first = one.line(text.encode("utf-8", "surrogatepass"))
+    body = text.encode()
+    first = one.line(body)
     memo = one._memo
     assert first == full_path(decider, text, day) + "\n"
     now[0] += 11 * 3600 + 59 * 60  # 23:59 the same day
-    assert one.line(text.encode("utf-8", "surrogatepass")) == first
+    assert one.line(body) == first
     assert one._memo is memo
     now[0] += 120  # 00:01 the next day
-    second = one.line(text.encode("utf-8", "surrogatepass"))
+    second = one.line(body)
     assert second == full_path(decider, text, day + timedelta(days=1)) + "\n"
     assert second != first
     assert one._memo is not memo
     # A clock set back is a new day too, and the diagrams are the same throughout.
     now[0] -= 86_400
-    assert one.line(text.encode("utf-8", "surrogatepass")) == first
+    assert one.line(body) == first
     assert one._diagrams is diagrams(decider)
